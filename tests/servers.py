@@ -1,0 +1,146 @@
+"""Real local servers for tests: a board server and a notification receiver, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str  # path with query
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str | Any = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+    def encoded(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        if isinstance(self.body, str):
+            return self.body.encode()
+        return json.dumps(self.body).encode()
+
+
+Handler = Callable[[Seen], Reply]
+
+
+class LocalServer:
+    """An HTTP server on 127.0.0.1 whose routes tests set and change.
+
+    `routes[path]` (path with or without the query) is a `Reply`, a list of
+    replies served in turn (the last one repeats), or a function of the request.
+    Every request is recorded in `seen`.
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Reply | list[Reply] | Handler] = {}
+        self.seen: list[Seen] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                with server._lock:
+                    server.seen.append(seen)
+                reply = server.reply_for(seen)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                data = reply.encoded()
+                self.send_response(reply.status)
+                headers = {"Content-Type": "application/json", **reply.headers}
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_HEAD = _serve
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def reply_for(self, seen: Seen) -> Reply:
+        path_only = urlsplit(seen.path).path
+        with self._lock:
+            route = self.routes.get(seen.path, self.routes.get(path_only))
+            if isinstance(route, list):
+                reply = route.pop(0) if len(route) > 1 else route[0]
+                return reply
+        if route is None:
+            return Reply(404, {"error": "not found"})
+        if callable(route):
+            return route(seen)
+        return route
+
+    def requests_to(self, path: str) -> list[Seen]:
+        with self._lock:
+            return [s for s in self.seen if urlsplit(s.path).path == path]
+
+    def start(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Receiver(LocalServer):
+    """A notification receiver: records what Apprise posts (`json://`, `ntfy://`...).
+
+    `fail_next` makes the next N deliveries answer 500.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_next = 0
+        self.messages: list[Seen] = []
+
+    def reply_for(self, seen: Seen) -> Reply:
+        with self._lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return Reply(500, {"error": "injected failure"})
+            self.messages.append(seen)
+        return Reply(200, {"ok": True})
+
+    def bodies(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [m.json() for m in self.messages]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.messages) >= count:
+                break
+            time.sleep(0.05)
+        return self.bodies()

@@ -1,0 +1,129 @@
+"""The one interface every source platform implements.
+
+A source is pure: it says which requests to make (`first_request`, and the
+`next` of each `Page`), and turns responses into `Posting`s (`parse`). It never
+touches the network, the database or the clock: `watcher.reader` drives it.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+
+from watcher.model import Page, Posting, Request, Response, SourceError
+
+
+class Source(ABC):
+    """A careers platform. Subclasses set the class attributes and implement `parse`.
+
+    - `key`: the `sites.yaml` key naming the platform (`greenhouse: stripe`).
+    - `label`: the platform's name as users know it.
+    - `example`: a board id, for help texts and the starter config.
+    - `url_patterns`: regexes over `host + path` of URLs users paste (no scheme,
+      lower-case host); each has a named group `board` (or overrides `board_from`).
+    - `board_type`: the type of the key's value in `sites.yaml` (a string for most).
+    - `max_pages`: the pagination cap.
+    - `answers_unknown`: its public endpoint answers 404 for an unknown board id,
+      so `watcher add "Company"` may probe it with guessed ids.
+    """
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    example: ClassVar[str]
+    url_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()
+    board_type: ClassVar[Any] = str
+    max_pages: ClassVar[int] = 100
+    answers_unknown: ClassVar[bool] = False
+
+    def __init__(self, board: Any, api: str | None = None):
+        self.board = self.check_board(board)
+        self.api = api
+
+    # --- what a subclass provides ------------------------------------------------
+
+    @classmethod
+    def check_board(cls, board: Any) -> Any:
+        """Validate the board id; raise ValueError with a user-facing message."""
+        if not isinstance(board, str) or not board.strip():
+            raise ValueError("must be the board's id, a non-empty string")
+        if any(c.isspace() for c in board.strip()) or "/" in board.strip():
+            raise ValueError(f"{board!r} is not a board id (no spaces or slashes)")
+        return board.strip()
+
+    @abstractmethod
+    def first_request(self) -> Request:
+        """The request that reads the board's (first) list page."""
+
+    @abstractmethod
+    def parse(self, request: Request, response: Response, now: datetime) -> Page:
+        """Postings of one response, and the next page's request when there is one.
+
+        Raise `SourceError(kind="parse")` when the body is not the expected shape.
+        """
+
+    def detail_request(self, posting: Posting) -> Request | None:
+        """For platforms whose list lacks what users filter on: the posting's detail
+        request. Called only for postings not yet stored."""
+        return None
+
+    def parse_detail(self, posting: Posting, response: Response, now: datetime) -> Posting:
+        """Fold a detail response into the posting read from the list."""
+        return posting
+
+    @classmethod
+    def board_from(cls, match: re.Match[str]) -> Any:
+        """The board id from a matched URL pattern."""
+        return match.group("board")
+
+    # --- helpers for subclasses --------------------------------------------------
+
+    def url(self, public_url: str) -> str:
+        """The public endpoint URL, with scheme and host replaced by `api:` when set
+        (a path in `api:` is prefixed; the endpoint's own path stays)."""
+        return rebase(public_url, self.api)
+
+    def display(self) -> str:
+        """The board as shown to users."""
+        return self.board if isinstance(self.board, str) else str(self.board)
+
+
+def rebase(public_url: str, api: str | None) -> str:
+    if not api:
+        return public_url
+    base = urlsplit(api.rstrip("/"))
+    target = urlsplit(public_url)
+    return urlunsplit(
+        (base.scheme, base.netloc, base.path + target.path, target.query, target.fragment)
+    )
+
+
+def load_json(response: Response) -> Any:
+    """The JSON body of a response, or a parse SourceError saying what is wrong."""
+    try:
+        return orjson.loads(response.body)
+    except orjson.JSONDecodeError as exc:
+        snippet = response.body[:60].decode("utf-8", "replace").strip()
+        raise SourceError(
+            f"response is not JSON ({exc.msg}; starts with {snippet!r})", kind="parse"
+        ) from None
+
+
+def expect(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    """`value` when it is of `kind`, else a parse SourceError naming `what`."""
+    if not isinstance(value, kind):
+        got = type(value).__name__
+        raise SourceError(f"unexpected response shape: {what} is {got}", kind="parse")
+    return value
+
+
+def items(payload: Any, key: str | None) -> list[Mapping[str, Any]]:
+    """The list of posting objects under `key` (or the payload itself), skipping non-objects."""
+    container = payload if key is None else expect(payload, dict, "the response").get(key)
+    rows = expect(container, list, f"'{key}'" if key else "the response")
+    return [row for row in rows if isinstance(row, dict)]

@@ -1,0 +1,141 @@
+"""Pure text helpers shared by the sources: HTML to text, dates, employment words."""
+
+from __future__ import annotations
+
+import html as _html
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from selectolax.lexbor import LexborHTMLParser
+
+from watcher.model import Posting
+
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_BLOCKS = "p, div, li, br, h1, h2, h3, h4, h5, h6, tr, ul, ol, section, article"
+
+
+def html_to_text(markup: str | None) -> str:
+    """Plain text of an HTML fragment, one line per block. HTML that is itself
+    HTML-escaped (as Greenhouse `content` is: no `<`, but `&lt;`) is unescaped once first."""
+    if not markup:
+        return ""
+    if "<" not in markup and "&lt;" in markup:
+        markup = _html.unescape(markup)
+    if "<" not in markup:
+        return _tidy(_html.unescape(markup))
+    tree = LexborHTMLParser(markup)
+    for tag in tree.css("script, style"):
+        tag.decompose()
+    root = tree.body or tree.root
+    if root is None:
+        return ""
+    for node in root.css(_BLOCKS):
+        node.insert_after("\n")
+    return _tidy(root.text(separator=" ", strip=False))
+
+
+def _tidy(text: str) -> str:
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def describe(posting: Posting) -> str:
+    """The posting's description as plain text, converting its HTML on first need."""
+    if not posting.description and posting.description_html:
+        posting.description = html_to_text(posting.description_html)
+    return posting.description
+
+
+def parse_time(value: object) -> datetime | None:
+    """An aware UTC datetime from ISO 8601 text, epoch seconds or epoch milliseconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > 10_000_000_000 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+_EMPLOYMENT = (
+    ("intern", "intern"),
+    ("trainee", "intern"),
+    ("apprentice", "intern"),
+    ("working student", "intern"),
+    ("werkstudent", "intern"),
+    ("part", "part-time"),
+    ("contract", "contract"),
+    ("freelance", "contract"),
+    ("contractor", "contract"),
+    ("temp", "temporary"),
+    ("seasonal", "temporary"),
+    ("full", "full-time"),
+    ("permanent", "full-time"),
+    ("regular", "full-time"),
+)
+
+
+def employment(value: object) -> str | None:
+    """Normalise a platform's employment type (`FullTime`, `FULL_TIME`, `Full-time`...)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    low = fold(value)
+    for needle, kind in _EMPLOYMENT:
+        if needle in low:
+            return kind
+    return low.replace("_", "-").replace(" ", "-")
+
+
+def workplace(value: object) -> str | None:
+    """Normalise a workplace type (`Remote`, `REMOTE`, `Hybrid`, `OnSite`, `on-site`...)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    low = fold(value).replace("-", "").replace("_", "").replace(" ", "")
+    if "remote" in low:
+        return "remote"
+    if "hybrid" in low:
+        return "hybrid"
+    if "onsite" in low or "office" in low:
+        return "onsite"
+    return None
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def clean(value: object) -> str | None:
+    """A stripped string, or None for anything empty or not a string."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def join_place(*parts: object) -> str | None:
+    """`Berlin, Germany` from parts, skipping empty and repeated ones."""
+    seen: list[str] = []
+    for part in parts:
+        text = clean(part)
+        if text and text not in seen:
+            seen.append(text)
+    return ", ".join(seen) or None

@@ -53,9 +53,7 @@ async def read_board(
     `needs_detail(posting)` says whether a listed posting still wants its detail page."""
     request = source.first_request()
     previous = previous or Validators()
-    first = await fetcher.fetch(
-        request, etag=previous.etag, last_modified=previous.last_modified
-    )
+    first = await fetcher.fetch(request, etag=previous.etag, last_modified=previous.last_modified)
     if first.not_modified:
         return Read(unchanged=True, validators=previous, pages=1)
     digest = hashlib.blake2b(first.body, digest_size=16).hexdigest()

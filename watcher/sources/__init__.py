@@ -12,9 +12,7 @@ from urllib.parse import urlsplit
 from watcher.sources.base import Source
 from watcher.sources.greenhouse import Greenhouse
 
-_SOURCES: tuple[type[Source], ...] = (
-    Greenhouse,
-)
+_SOURCES: tuple[type[Source], ...] = (Greenhouse,)
 
 REGISTRY: dict[str, type[Source]] = {source.key: source for source in _SOURCES}
 
@@ -33,25 +31,37 @@ class Detected:
         return self.source.key
 
 
-def detect(url: str) -> Detected | None:
-    """The platform and board a pasted URL names, without any network access."""
+def url_target(url: str) -> str:
+    """What `url_patterns` are matched against: lower-case host without `www.`,
+    then the path and query as written (`boards.greenhouse.io/acme/jobs/1`)."""
     text = url.strip()
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    target = host + parts.path + (f"?{parts.query}" if parts.query else "")
-    for source in _SOURCES:
-        for pattern in source.url_patterns:
-            match = pattern.search(target)
-            if match:
-                try:
-                    return Detected(source, source.check_board(source.board_from(match)))
-                except ValueError:
-                    continue
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return host + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def detect_with(source: type[Source], url: str) -> Detected | None:
+    """The board `url` names on one platform, or None."""
+    target = url_target(url)
+    for pattern in source.url_patterns:
+        match = pattern.search(target)
+        if match:
+            try:
+                return Detected(source, source.check_board(source.board_from(match)))
+            except ValueError:
+                continue
     return None
 
 
-__all__ = ["REGISTRY", "Detected", "Source", "detect", "get"]
+def detect(url: str) -> Detected | None:
+    """The platform and board a pasted URL names, without any network access."""
+    for source in _SOURCES:
+        found = detect_with(source, url)
+        if found:
+            return found
+    return None
+
+
+__all__ = ["REGISTRY", "Detected", "Source", "detect", "detect_with", "get", "url_target"]

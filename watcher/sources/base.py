@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -122,7 +121,7 @@ def expect(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     return value
 
 
-def items(payload: Any, key: str | None) -> list[Mapping[str, Any]]:
+def items(payload: Any, key: str | None) -> list[dict[str, Any]]:
     """The list of posting objects under `key` (or the payload itself), skipping non-objects."""
     container = payload if key is None else expect(payload, dict, "the response").get(key)
     rows = expect(container, list, f"'{key}'" if key else "the response")

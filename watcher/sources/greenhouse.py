@@ -27,7 +27,9 @@ class Greenhouse(Source):
     )
 
     def first_request(self) -> Request:
-        return Request(self.url(f"https://boards-api.greenhouse.io/v1/boards/{self.board}/jobs?content=true"))
+        return Request(
+            self.url(f"https://boards-api.greenhouse.io/v1/boards/{self.board}/jobs?content=true")
+        )
 
     def parse(self, request: Request, response: Response, now: datetime) -> Page:
         return Page([p for p in map(_posting, items(load_json(response), "jobs")) if p])
@@ -41,7 +43,9 @@ def _posting(job: dict[str, Any]) -> Posting | None:
     location = job.get("location")
     offices = [clean(o.get("name")) for o in job.get("offices") or [] if isinstance(o, dict)]
     locations = [clean(location.get("name"))] if isinstance(location, dict) else []
-    departments = [clean(d.get("name")) for d in job.get("departments") or [] if isinstance(d, dict)]
+    departments = [
+        clean(d.get("name")) for d in job.get("departments") or [] if isinstance(d, dict)
+    ]
     content = job.get("content")
     return Posting(
         id=job_id,

@@ -1,0 +1,81 @@
+"""Helpers for end-to-end tests: boards to serve, a config to write, the CLI to run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from tests.servers import LocalServer, Receiver, Reply
+from watcher.cli import cli
+
+
+def gh_job(job_id: int, title: str, location: str = "Remote", **extra: Any) -> dict[str, Any]:
+    """One job in the Greenhouse board shape."""
+    return {
+        "id": job_id,
+        "title": title,
+        "absolute_url": f"https://boards.greenhouse.io/acme/jobs/{job_id}",
+        "location": {"name": location},
+        "updated_at": "2026-11-20T10:00:00Z",
+        "first_published": "2026-11-01T10:00:00Z",
+        "content": "&lt;p&gt;Build things.&lt;/p&gt;",
+        "departments": [{"id": 1, "name": "Engineering"}],
+        "offices": [],
+        **extra,
+    }
+
+
+def serve_greenhouse(server: LocalServer, token: str, jobs: list[dict[str, Any]]) -> None:
+    server.routes[f"/v1/boards/{token}/jobs"] = Reply(
+        200, {"jobs": jobs, "meta": {"total": len(jobs)}}
+    )
+
+
+@dataclass
+class Project:
+    """A sites.yaml and a database in a temporary folder, and the CLI to run on them."""
+
+    root: Path
+    server: LocalServer
+    receiver: Receiver | None = None
+
+    @property
+    def config(self) -> Path:
+        return self.root / "sites.yaml"
+
+    @property
+    def db(self) -> Path:
+        return self.root / "watcher.db"
+
+    def write(self, text: str) -> None:
+        self.config.write_text(text, encoding="utf-8")
+
+    def sites(self, *sites: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
+        """Write a config whose sites read from the local server and notify the receiver."""
+        lines = []
+        if self.receiver:
+            lines += ["channels:", f"  phone: json://127.0.0.1:{self.receiver.port}/notify"]
+        if defaults:
+            lines += ["defaults:"] + [f"  {k}: {json.dumps(v)}" for k, v in defaults.items()]
+        lines.append("sites:")
+        for site in sites:
+            entry = {"api": self.server.url, **site}
+            first = True
+            for key, value in entry.items():
+                lines.append(f"  {'- ' if first else '  '}{key}: {json.dumps(value)}")
+                first = False
+        self.write("\n".join(lines) + "\n")
+
+    def run(self, *args: str) -> Result:
+        return CliRunner().invoke(
+            cli, [*args, "--config", str(self.config), "--db", str(self.db)], catch_exceptions=False
+        )
+
+    def list(self, *args: str) -> list[dict[str, Any]]:
+        result = self.run("list", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)

@@ -1,0 +1,110 @@
+"""`watcher check` end to end: a local board server, a real SQLite file, Apprise to a receiver."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import Project, gh_job, serve_greenhouse
+from tests.servers import Reply
+
+
+@pytest.fixture
+def project(tmp_path, server, receiver) -> Project:
+    return Project(tmp_path, server, receiver)
+
+
+def titles(message: dict) -> str:
+    return message["message"]
+
+
+def test_first_read_is_a_silent_baseline(project, server, receiver):
+    serve_greenhouse(server, "acme", [gh_job(1, "Backend Engineer"), gh_job(2, "Designer")])
+    project.sites({"name": "Acme", "greenhouse": "acme"})
+    result = project.run("check")
+    assert result.exit_code == 0, result.output
+    assert "Acme: now watching 2 openings" in result.output
+    assert receiver.messages == []
+    rows = project.list()
+    assert {r["title"] for r in rows} == {"Backend Engineer", "Designer"}
+    assert all(r["status"] == "open" and r["site"] == "Acme" for r in rows)
+
+
+def test_new_posting_is_notified_exactly_once(project, server, receiver):
+    serve_greenhouse(server, "acme", [gh_job(1, "Backend Engineer")])
+    project.sites({"name": "Acme", "greenhouse": "acme"})
+    assert project.run("check").exit_code == 0
+    serve_greenhouse(
+        server,
+        "acme",
+        [gh_job(1, "Backend Engineer"), gh_job(2, "Staff *Data* Engineer", "Berlin, Germany")],
+    )
+    result = project.run("check")
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.output
+    messages = receiver.wait_for(1)
+    assert len(messages) == 1
+    assert messages[0]["title"] == "Acme: 1 new opening"
+    body = messages[0]["message"]
+    assert "Staff \\*Data\\* Engineer" in body  # markdown in a title is escaped, not rendered
+    assert "Berlin, Germany" in body
+    assert "https://boards.greenhouse.io/acme/jobs/2" in body
+    assert "Backend Engineer" not in body
+    # a repeat cycle with nothing new is silent
+    assert project.run("check").exit_code == 0
+    assert len(receiver.messages) == 1
+
+
+def test_notify_existing_sends_the_baseline(project, server, receiver):
+    serve_greenhouse(server, "acme", [gh_job(1, "A"), gh_job(2, "B")])
+    project.sites({"name": "Acme", "greenhouse": "acme"})
+    assert project.run("check", "--notify-existing").exit_code == 0
+    messages = receiver.wait_for(1)
+    assert [m["title"] for m in messages] == ["Acme: 2 new openings"]
+
+
+def test_closed_then_reopened(project, server, receiver):
+    jobs = [gh_job(i, f"Role {i}") for i in range(1, 4)]
+    serve_greenhouse(server, "acme", jobs)
+    project.sites({"name": "Acme", "greenhouse": "acme"})
+    assert project.run("check").exit_code == 0
+    serve_greenhouse(server, "acme", jobs[:2])
+    assert project.run("check").exit_code == 0  # one miss: not closed yet
+    assert {r["id"] for r in project.list("--status", "closed")} == set()
+    result = project.run("check")  # second miss: closed
+    assert "1 closed" in result.output
+    closed = project.list("--status", "closed")
+    assert [r["id"] for r in closed] == ["3"]
+    assert closed[0]["status"] == "closed"
+    serve_greenhouse(server, "acme", jobs)
+    result = project.run("check")
+    assert "1 reopened" in result.output
+    messages = receiver.wait_for(1)
+    assert len(messages) == 1
+    assert "Role 3" in messages[0]["message"] and "reopened" in messages[0]["title"]
+    assert {r["id"] for r in project.list()} == {"1", "2", "3"}
+
+
+def test_failing_site_beside_a_good_one(project, server, receiver):
+    serve_greenhouse(server, "good", [gh_job(1, "Engineer")])
+    server.routes["/v1/boards/broken/jobs"] = Reply(500, {"error": "boom"})
+    project.sites(
+        {"name": "Good", "greenhouse": "good"},
+        {"name": "Broken", "greenhouse": "broken"},
+    )
+    result = project.run("check")
+    assert result.exit_code == 3, result.output
+    assert "Good: now watching 1 openings" in result.output
+    assert "Broken: FAILED: HTTP 500" in result.output
+    assert [r["site"] for r in project.list()] == ["Good"]
+
+
+def test_list_json_contract(project, server):
+    serve_greenhouse(server, "acme", [gh_job(7, "Engineer", "Paris, France")])
+    project.sites({"name": "Acme", "greenhouse": "acme"})
+    project.run("check")
+    (row,) = project.list("--site", "Acme", "--status", "all")
+    for key in ("site", "id", "title", "url", "location", "status", "first_seen", "last_seen"):
+        assert key in row
+    assert row["id"] == "7" and row["location"] == "Paris, France"
+    assert row["first_seen"].endswith("Z") and row["last_seen"].endswith("Z")
+    assert project.list("--site", "Other") == []

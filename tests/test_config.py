@@ -1,0 +1,128 @@
+"""sites.yaml: every kind of mistake is reported as file:line: key: message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from watcher import config
+
+GOOD = """\
+channels:
+  phone: json://127.0.0.1:9/notify
+  team:
+    - json://127.0.0.1:9/a
+    - json://127.0.0.1:9/b
+defaults:
+  notify: [phone]
+  every: 10m
+sites:
+  - name: Acme
+    greenhouse: acme
+  - name: Beta
+    greenhouse: beta
+    notify: team
+    every: 90s
+    api: http://127.0.0.1:8000/gh
+"""
+
+
+def problems(text: str, environ: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(config.ConfigError) as err:
+        config.parse(text, "sites.yaml", environ or {})
+    return [str(p) for p in err.value.problems]
+
+
+def test_good_config():
+    cfg = config.parse(GOOD, "sites.yaml", {})
+    acme, beta = cfg.sites
+    assert (acme.name, acme.platform, acme.board, acme.notify) == ("Acme", "greenhouse", "acme", ("phone",))
+    assert acme.every == timedelta(minutes=10) and acme.api is None
+    assert beta.notify == ("team",) and beta.every == timedelta(seconds=90)
+    assert beta.api == "http://127.0.0.1:8000/gh"
+    assert cfg.channels["team"].urls == ["json://127.0.0.1:9/a", "json://127.0.0.1:9/b"]
+    assert acme.events == ("new", "reopened")
+
+
+def test_yaml_syntax_error_has_its_line():
+    text = "sites:\n  - name: Acme\n    greenhouse: [unclosed\n  - name: B\n"
+    (line,) = problems(text)
+    assert line.startswith("sites.yaml:") and ": yaml: " in line
+    assert int(line.split(":")[1]) in (3, 4, 5)
+
+
+def test_unknown_key_suggests_the_close_match():
+    text = GOOD.replace("    greenhouse: beta\n", "    greenhous: beta\n")
+    assert "sites.yaml:13: sites[1].greenhous: unknown key (did you mean 'greenhouse'?)" in problems(text)
+
+
+def test_unknown_top_level_and_defaults_keys():
+    text = GOOD.replace("  every: 10m\n", "  evry: 10m\n") + "extra: 1\n"
+    found = problems(text)
+    assert "sites.yaml:8: defaults.evry: unknown key (did you mean 'every'?)" in found
+    assert any(p.startswith("sites.yaml:17: extra: unknown key") for p in found)
+
+
+def test_wrong_type():
+    text = GOOD.replace("every: 90s", "every: soon")
+    (line,) = problems(text)
+    assert line.startswith("sites.yaml:15: sites[1].every: ")
+    assert "not a duration" in line
+    text = GOOD.replace("  - name: Acme\n", "  - name: [Acme]\n")
+    (line,) = problems(text)
+    assert line.startswith("sites.yaml:10: sites[0].name: ")
+
+
+def test_site_with_no_or_two_platform_keys():
+    text = GOOD.replace("    greenhouse: acme\n", "") + "  - name: Two\n    greenhouse: a\n    lever: b\n"
+    found = problems(text)
+    assert any(p.startswith("sites.yaml:10: sites[0]: no platform key") for p in found)
+    assert any(p.startswith("sites.yaml:16: sites[2]: two platform keys") for p in found)
+
+
+def test_unknown_channel_name():
+    text = GOOD.replace("notify: team", "notify: tema")
+    assert problems(text) == [
+        "sites.yaml:14: sites[1].notify: unknown channel 'tema' (did you mean 'team'?)"
+    ]
+
+
+def test_invalid_apprise_url():
+    text = GOOD.replace("json://127.0.0.1:9/b", "nosuchscheme://x")
+    (line,) = problems(text)
+    assert line.startswith("sites.yaml:5: channels.team: not a valid Apprise URL")
+
+
+def test_missing_variable_is_an_error_not_an_empty_string():
+    text = GOOD.replace("json://127.0.0.1:9/notify", "ntfy://ntfy.sh/${NTFY_TOPIC}")
+    assert problems(text) == [
+        "sites.yaml:2: channels.phone: ${NTFY_TOPIC} is not set "
+        "(in the environment or systemd credentials)"
+    ]
+    cfg = config.parse(text, "sites.yaml", {"NTFY_TOPIC": "s3cret-topic"})
+    assert cfg.channels["phone"].urls == ["ntfy://ntfy.sh/s3cret-topic"]
+    assert cfg.redact("failed: ntfy://ntfy.sh/s3cret-topic") == "failed: ntfy://ntfy.sh/****"
+
+
+def test_variable_from_systemd_credentials(tmp_path: Path):
+    (tmp_path / "NTFY_TOPIC").write_text("from-credential\n")
+    text = GOOD.replace("json://127.0.0.1:9/notify", "ntfy://ntfy.sh/${NTFY_TOPIC}")
+    cfg = config.parse(text, "sites.yaml", {"CREDENTIALS_DIRECTORY": str(tmp_path)})
+    assert cfg.channels["phone"].urls == ["ntfy://ntfy.sh/from-credential"]
+
+
+def test_bad_board_id_and_duplicate_names():
+    text = GOOD.replace("greenhouse: beta", "greenhouse: 'be ta'").replace("name: Beta", "name: Acme")
+    found = problems(text)
+    assert any(p.startswith("sites.yaml:13: sites[1].greenhouse: ") for p in found)
+    assert any(p.startswith("sites.yaml:12: sites[1].name: 'Acme' is used twice") for p in found)
+
+
+def test_empty_sections_and_missing_file(tmp_path: Path):
+    cfg = config.parse("channels:\n# none yet\nsites:\n", "sites.yaml", {})
+    assert cfg.sites == () and dict(cfg.channels) == {}
+    with pytest.raises(config.ConfigError) as err:
+        config.load(tmp_path / "nope.yaml")
+    assert "not found" in str(err.value)

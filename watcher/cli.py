@@ -1,0 +1,327 @@
+"""The `watcher` command: parse options, call the library, render the output.
+
+Exit codes: 0 every site was read; 3 at least one site failed (the others were
+processed and stored); 2 a usage or config error (nothing fetched or written);
+1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from watcher import __version__
+from watcher import config as config_mod
+from watcher.cycle import CycleReport, SiteResult, check_sites, utcnow
+from watcher.fetch import Fetcher, FetchSettings
+from watcher.starter import STARTER
+from watcher.store import Store, StoreError
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SITE_FAILED = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _global_options(func: F) -> F:
+    """--config and --db, accepted before or after the subcommand."""
+    func = click.option(
+        "--db",
+        "db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="database file [env WATCHER_DB; default $STATE_DIRECTORY/watcher.db, "
+        "else the user state dir]",
+    )(func)
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="sites.yaml to use [env WATCHER_CONFIG; default ./sites.yaml, "
+        "else the user config dir]",
+    )(func)
+    return func
+
+
+def _command_options(func: F) -> F:
+    """Store a subcommand's --config/--db over the group's, then call it."""
+
+    @_global_options
+    @functools.wraps(func)
+    def wrapper(*args: Any, config_path: Path | None, db: Path | None, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        obj = ctx.ensure_object(dict)
+        if config_path is not None:
+            obj["config_path"] = config_path
+        if db is not None:
+            obj["db"] = db
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def config_path() -> Path:
+    obj = click.get_current_context().ensure_object(dict)
+    if obj.get("config_path"):
+        return Path(obj["config_path"])
+    if os.environ.get("WATCHER_CONFIG"):
+        return Path(os.environ["WATCHER_CONFIG"])
+    return config_mod.default_path()
+
+
+def db_path() -> Path:
+    obj = click.get_current_context().ensure_object(dict)
+    if obj.get("db"):
+        return Path(obj["db"])
+    if os.environ.get("WATCHER_DB"):
+        return Path(os.environ["WATCHER_DB"])
+    if os.environ.get("STATE_DIRECTORY"):
+        return Path(os.environ["STATE_DIRECTORY"].split(":")[0]) / "watcher.db"
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("watcher")) / "watcher.db"
+
+
+def load_config() -> config_mod.Config:
+    """The config, or exit 2 with every problem on stderr."""
+    try:
+        return config_mod.load(config_path())
+    except config_mod.ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def open_store() -> Store:
+    try:
+        return Store(db_path())
+    except StoreError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(EXIT_UNEXPECTED) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@_global_options
+@click.version_option(__version__, prog_name="watcher")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, db: Path | None) -> None:
+    """Watch companies' careers pages and get told of new openings.
+
+    \b
+    watcher init        write a starter sites.yaml
+    watcher validate    check sites.yaml
+    watcher check       one cycle: fetch, diff, store, notify
+    watcher list        what is stored (--json for scripts)
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(config_path=config_path, db=db)
+
+
+@cli.command()
+@_command_options
+@click.option("--force", is_flag=True, help="overwrite an existing file")
+def init(force: bool) -> None:
+    """Write a commented starter sites.yaml.
+
+    \b
+    Example:
+      watcher init && $EDITOR sites.yaml && watcher validate
+    """
+    path = config_path() if _explicit_config() else Path("sites.yaml")
+    if path.exists() and not force:
+        click.echo(f"error: {path} exists; not overwriting it (use --force)", err=True)
+        raise SystemExit(EXIT_USAGE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(STARTER, encoding="utf-8")
+    click.echo(f"wrote {path}: edit it, then run `watcher validate` and `watcher check`")
+
+
+def _explicit_config() -> bool:
+    obj = click.get_current_context().ensure_object(dict)
+    return bool(obj.get("config_path") or os.environ.get("WATCHER_CONFIG"))
+
+
+@cli.command()
+@_command_options
+def validate() -> None:
+    """Check sites.yaml and say what is wrong and where.
+
+    \b
+    Example:
+      watcher validate --config ~/jobs/sites.yaml
+    """
+    config = load_config()
+    click.echo(
+        f"{config.path}: ok ({len(config.sites)} sites, {len(config.channels)} channels)"
+    )
+
+
+@cli.command()
+@_command_options
+@click.option("--site", "names", multiple=True, help="check only this site (repeatable)")
+@click.option(
+    "--notify-existing",
+    is_flag=True,
+    help="on a site's first read, notify its existing postings instead of a silent baseline",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the results as JSON")
+@click.option("-q", "--quiet", is_flag=True, help="print only failures")
+def check(names: tuple[str, ...], notify_existing: bool, as_json: bool, quiet: bool) -> None:
+    """Run one cycle: fetch every site, diff, store, notify.
+
+    Exit 0 when every site was read, 3 when some failed (the others were still
+    processed), 2 on a config error.
+
+    \b
+    Example (cron, every 30 minutes):
+      */30 * * * *  watcher check --quiet
+    """
+    config = load_config()
+    sites = list(config.sites)
+    if names:
+        unknown = [n for n in names if config.site(n) is None]
+        if unknown:
+            click.echo(f"error: no site named {', '.join(map(repr, unknown))}", err=True)
+            raise SystemExit(EXIT_USAGE)
+        sites = [s for s in sites if s.name in names]
+    store = open_store()
+
+    def show(result: SiteResult) -> None:
+        if as_json or (quiet and result.ok):
+            return
+        click.echo(f"{result.site}: {result.summary()}")
+
+    try:
+        report = asyncio.run(_check(config, store, sites, notify_existing, show))
+    except StoreError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(EXIT_UNEXPECTED) from None
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(_report_json(report), indent=2))
+    else:
+        _print_delivery(report, quiet)
+    raise SystemExit(EXIT_SITE_FAILED if report.failed else EXIT_OK)
+
+
+async def _check(
+    config: config_mod.Config,
+    store: Store,
+    sites: list[config_mod.Site],
+    notify_existing: bool,
+    show: Callable[[SiteResult], None],
+) -> CycleReport:
+    settings = FetchSettings(**_fetch_overrides(config))
+    async with Fetcher(settings) as fetcher:
+        return await check_sites(
+            config,
+            store,
+            fetcher,
+            sites,
+            concurrency=config.defaults.concurrency or 8,
+            notify_existing=notify_existing,
+            on_result=show,
+        )
+
+
+def _fetch_overrides(config: config_mod.Config) -> dict[str, Any]:
+    defaults = config.defaults
+    out: dict[str, Any] = {}
+    if defaults.user_agent:
+        out["user_agent"] = defaults.user_agent
+    for key in ("per_host", "min_gap"):
+        value = getattr(defaults, key)
+        if value is not None and key in FetchSettings.__dataclass_fields__:
+            out[key] = value
+    return out
+
+
+def _print_delivery(report: CycleReport, quiet: bool) -> None:
+    delivery = report.delivery
+    if delivery.messages and not quiet:
+        click.echo(f"sent {delivery.messages} message(s) ({delivery.sent} notification(s))")
+    for error in delivery.errors:
+        click.echo(f"notification failed: {error}", err=True)
+    if delivery.failed:
+        click.echo(f"{delivery.failed} notification(s) will be retried", err=True)
+    if delivery.dead:
+        click.echo(
+            f"{delivery.dead} notification(s) gave up: see `watcher outbox`", err=True
+        )
+
+
+def _report_json(report: CycleReport) -> dict[str, Any]:
+    return {
+        "sites": [vars(result) for result in report.sites],
+        "delivery": {
+            "messages": report.delivery.messages,
+            "sent": report.delivery.sent,
+            "retrying": report.delivery.failed,
+            "dead": report.delivery.dead,
+        },
+    }
+
+
+@cli.command(name="list")
+@_command_options
+@click.option(
+    "--status",
+    type=click.Choice(["open", "closed", "all"]),
+    default="open",
+    show_default=True,
+)
+@click.option("--site", default=None, help="only this site")
+@click.option("--json", "as_json", is_flag=True, help="a JSON array, for scripts")
+def list_(status: str, site: str | None, as_json: bool) -> None:
+    """Stored postings, newest first.
+
+    \b
+    Example:
+      watcher list --site Stripe --json | jq '.[].title'
+    """
+    store = open_store()
+    try:
+        rows = store.postings(status=status, site=site)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no postings stored yet: run `watcher check`" if status == "open" else "none")
+        return
+    for row in rows:
+        where = f" — {row['location']}" if row["location"] else ""
+        mark = "" if row["status"] == "open" else " [closed]"
+        click.echo(f"{row['first_seen'][:10]}  {row['site']}: {row['title']}{where}{mark}")
+        click.echo(f"            {row['url']}")
+
+
+def main() -> None:
+    """The console script: unexpected errors exit 1 with a one-line message."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_UNEXPECTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the contract: anything unexpected is exit 1, said plainly
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
+        if os.environ.get("WATCHER_DEBUG"):
+            raise
+        sys.exit(EXIT_UNEXPECTED)

@@ -1,0 +1,544 @@
+"""Loading and validating `sites.yaml`.
+
+The file is read with a round-trip YAML parser so that every problem can be
+reported as `sites.yaml:LINE: key: what is wrong`. `${VAR}` is replaced from
+the environment, then from systemd credentials (`$CREDENTIALS_DIRECTORY/VAR`);
+a missing one is an error. The pydantic models below are the one definition of
+the format: they validate it and generate its JSON Schema (`watcher schema`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+)
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from watcher import sources
+
+DEFAULT_EVERY = "30m"
+SCHEMA_URL = "https://raw.githubusercontent.com/careers-watcher/watcher/main/sites.schema.json"
+
+
+def _as_list(value: Any) -> Any:
+    """Let a single value stand where a list is expected (`notify: phone`)."""
+    if isinstance(value, str | int | float):
+        return [value]
+    return value
+
+
+StrList = Annotated[list[str], BeforeValidator(_as_list)]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90s`, `30m`, `6h`, `1d`, `2w` as a timedelta; ValueError otherwise."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(f"{text!r} is not a duration such as 90s, 30m, 6h or 1d")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _duration(value: Any) -> Any:
+    if value is None:
+        return None
+    parse_duration(value)
+    return str(value)
+
+
+Duration = Annotated[str, BeforeValidator(_duration)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Match(Strict):
+    """Filters: which postings are sent. Every posting is stored either way."""
+
+    title: StrList = Field(default_factory=list, description="words or re: regexes; any one")
+    exclude_title: StrList = Field(default_factory=list)
+    location: StrList = Field(default_factory=list, description="any one; `remote` for remote")
+    exclude_location: StrList = Field(default_factory=list)
+    remote_countries: StrList = Field(default_factory=list)
+    department: StrList = Field(default_factory=list)
+    exclude_department: StrList = Field(default_factory=list)
+    keywords: StrList = Field(default_factory=list, description="in the description")
+    exclude_keywords: StrList = Field(default_factory=list)
+    employment: StrList = Field(default_factory=list)
+    seniority: StrList = Field(default_factory=list)
+    min_salary: float | None = None
+    currency: str | None = None
+    max_age: Duration | None = None
+
+
+EventName = Literal["new", "reopened", "changed", "closed", "reposted"]
+
+
+class Channel(Strict):
+    """A named destination: one or more Apprise URLs, with its own filters and timing."""
+
+    urls: StrList
+    match: Match | None = None
+    digest: str | None = None
+    quiet: str | None = None
+    timezone: str | None = None
+
+    @field_validator("urls")
+    @classmethod
+    def _urls(cls, urls: list[str]) -> list[str]:
+        if not urls:
+            raise ValueError("needs at least one Apprise URL")
+        return urls
+
+
+def _channel(value: Any) -> Any:
+    if isinstance(value, str | list):
+        return {"urls": value}
+    return value
+
+
+ChannelValue = Annotated[Channel, BeforeValidator(_channel)]
+
+
+class Settings(Strict):
+    """What applies to every site unless the site says otherwise."""
+
+    notify: StrList | None = None
+    events: list[EventName] | None = None
+    every: Duration | None = None
+    cron: str | None = None
+    match: Match | None = None
+    close_after_misses: int | None = Field(None, ge=1)
+    close_after: Duration | None = None
+    suspect_ratio: float | None = Field(None, ge=0, le=1)
+    attention_after: int | None = Field(None, ge=1)
+    user_agent: str | None = None
+
+
+class Defaults(Settings):
+    per_host: int | None = Field(None, ge=1, description="requests in flight per host")
+    min_gap: float | None = Field(None, ge=0, description="seconds between requests to a host")
+    concurrency: int | None = Field(None, ge=1, description="sites checked at once")
+
+
+_SITE_FIELDS: dict[str, Any] = {
+    "name": (str, ...),
+    "api": (str | None, None),
+    "enabled": (bool, True),
+}
+SiteEntry: type[Settings] = create_model(  # type: ignore[call-overload]
+    "SiteEntry",
+    __base__=Settings,
+    **_SITE_FIELDS,
+    **{key: (source.board_type | None, None) for key, source in sources.REGISTRY.items()},
+)
+
+
+class ConfigFile(Strict):
+    channels: dict[str, ChannelValue] = Field(default_factory=dict)
+    defaults: Defaults = Defaults()
+    sites: list[SiteEntry] = Field(default_factory=list)
+    apprise_config: str | None = Field(None, description="path of an Apprise config file")
+
+
+# --- what the rest of watcher uses --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """One watched board, with the defaults folded in."""
+
+    name: str
+    platform: str
+    board: Any
+    api: str | None
+    notify: tuple[str, ...]
+    events: tuple[str, ...]
+    every: timedelta
+    cron: str | None
+    match: Match | None
+    close_after_misses: int
+    close_after: timedelta | None
+    suspect_ratio: float
+    attention_after: int
+    line: int = 0
+
+    def source(self) -> sources.Source:
+        return sources.get(self.platform)(self.board, api=self.api)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    channels: Mapping[str, Channel]
+    sites: tuple[Site, ...]
+    defaults: Defaults
+    secrets: frozenset[str] = field(default_factory=frozenset)  # values that came from ${VAR}
+
+    def site(self, name: str) -> Site | None:
+        return next((s for s in self.sites if s.name == name), None)
+
+    def redact(self, text: str) -> str:
+        """`text` with every value that came from `${VAR}` masked."""
+        return _redact(text, self.secrets)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: {self.message}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+# --- loading ---------------------------------------------------------------------
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def default_path() -> Path:
+    """`./sites.yaml`, else `$CONFIGURATION_DIRECTORY/sites.yaml` (systemd), else the
+    user config dir."""
+    local = Path("sites.yaml")
+    if local.exists():
+        return local
+    for directory in os.environ.get("CONFIGURATION_DIRECTORY", "").split(":"):
+        if directory and (Path(directory) / "sites.yaml").exists():
+            return Path(directory) / "sites.yaml"
+    import platformdirs
+
+    user = Path(platformdirs.user_config_dir("watcher")) / "sites.yaml"
+    return user if user.exists() else local
+
+
+def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file; raise ConfigError listing every problem."""
+    environ = os.environ if environ is None else environ
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        message = "not found (write one with `watcher init`)"
+        raise ConfigError([Problem(name, 0, "file", message)]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(name, 0, "file", f"cannot be read: {exc}")]) from None
+    return parse(text, name, environ)
+
+
+def parse(text: str, name: str, environ: Mapping[str, str]) -> Config:
+    try:
+        tree = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise ConfigError([Problem(name, line, "yaml", str(exc.problem or exc))]) from None
+    if tree is None:
+        tree = CommentedMap()
+    if not isinstance(tree, CommentedMap):
+        raise ConfigError([Problem(name, 1, "file", "must be a mapping with `sites:`")])
+    problems: list[Problem] = []
+    secrets: set[str] = set()
+    data = _Substitution(tree, name, environ, problems, secrets).copy(tree)
+    # A section left with only comments (`channels:`) reads as null: treat it as empty.
+    data = {key: value for key, value in data.items() if value is not None}
+    if problems:
+        raise ConfigError(problems)
+    try:
+        parsed = ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_pydantic_problems(exc, tree, name)) from None
+    config = _build(parsed, tree, name, problems, secrets)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+@dataclass
+class _Substitution:
+    """Replaces `${VAR}` in every string of the YAML tree, noting problems and secrets."""
+
+    tree: CommentedMap
+    name: str
+    environ: Mapping[str, str]
+    problems: list[Problem]
+    secrets: set[str]
+
+    def copy(self, node: Any, path: tuple[Any, ...] = ()) -> Any:
+        """A plain copy of `node` with variables replaced."""
+        if isinstance(node, CommentedMap):
+            return {k: self.copy(v, (*path, k)) for k, v in node.items()}
+        if isinstance(node, CommentedSeq):
+            return [self.copy(v, (*path, i)) for i, v in enumerate(node)]
+        if isinstance(node, str) and "${" in node:
+            return _VAR.sub(lambda m: self._value(m.group(1), path), node)
+        return node
+
+    def _value(self, var: str, path: tuple[Any, ...]) -> str:
+        value = _lookup(var, self.environ)
+        if value is None:
+            message = f"${{{var}}} is not set (in the environment or systemd credentials)"
+            self.problems.append(Problem(self.name, _line(self.tree, path), _dotted(path), message))
+            return ""
+        if value:
+            self.secrets.add(value)
+        return value
+
+
+def _lookup(var: str, environ: Mapping[str, str]) -> str | None:
+    if var in environ:
+        return environ[var]
+    for directory in environ.get("CREDENTIALS_DIRECTORY", "").split(":"):
+        candidate = Path(directory) / var if directory else None
+        if candidate and candidate.is_file():
+            return candidate.read_text(encoding="utf-8").strip()
+    return None
+
+
+def _pydantic_problems(exc: ValidationError, tree: CommentedMap, name: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if not _is_internal(p))
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            parent = _node_at(tree, loc[:-1])
+            known = _known_keys(loc[:-1])
+            guess = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            message = f"unknown key{hint}"
+            line = _line_of_key(parent, loc[-1])
+        elif kind == "missing":
+            message = "is required"
+            line = _line(tree, loc[:-1])
+        else:
+            message = _message(error)
+            line = _line(tree, loc)
+        problems.append(Problem(name, line, _dotted(loc), message))
+    return problems
+
+
+def _is_internal(part: Any) -> bool:
+    # pydantic adds the validator/union member names to `loc` (e.g. "function-before[...]").
+    return isinstance(part, str) and ("[" in part or part in {"str", "list[str]"})
+
+
+def _message(error: Any) -> str:
+    msg = str(error["msg"])
+    msg = msg.removeprefix("Value error, ")
+    got = error.get("input")
+    if error["type"].endswith("_type") and got is not None and not isinstance(got, dict | list):
+        msg += f" (got {got!r})"
+    return msg
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    head = [p for p in loc if not isinstance(p, int)]
+    if not head:
+        return list(ConfigFile.model_fields)
+    if head[0] == "sites" and len(head) == 1:
+        return list(SiteEntry.model_fields)
+    if head[0] == "defaults" and len(head) == 1:
+        return list(Defaults.model_fields)
+    if head[-1] == "match":
+        return list(Match.model_fields)
+    if head[0] == "channels" and len(head) == 2:
+        return list(Channel.model_fields)
+    for key, source in sources.REGISTRY.items():
+        if (
+            head[-1] == key
+            and isinstance(source.board_type, type)
+            and issubclass(source.board_type, BaseModel)
+        ):
+            return list(source.board_type.model_fields)
+    return []
+
+
+def _node_at(tree: Any, loc: tuple[Any, ...]) -> Any:
+    node = tree
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _line_of_key(node: Any, key: Any) -> int:
+    if isinstance(node, CommentedMap) and key in node:
+        return int(node.lc.key(key)[0]) + 1
+    if isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+        return int(node.lc.item(key)[0]) + 1
+    return int(node.lc.line) + 1 if hasattr(node, "lc") else 0
+
+
+def _line(tree: Any, loc: tuple[Any, ...]) -> int:
+    """The line of the deepest node of `loc` that exists in the YAML tree."""
+    if tree is None:
+        return 0
+    node = tree
+    line = 1
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line = int(node.lc.value(part)[0]) + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line = int(node.lc.item(part)[0]) + 1
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "file"
+
+
+def _build(
+    parsed: ConfigFile, tree: CommentedMap, name: str, problems: list[Problem], secrets: set[str]
+) -> Config:
+    import apprise
+
+    for channel_name, channel in parsed.channels.items():
+        for i, url in enumerate(channel.urls):
+            if apprise.Apprise.instantiate(url) is None:
+                problems.append(
+                    Problem(
+                        name,
+                        _line(tree, ("channels", channel_name, i))
+                        if isinstance(tree.get("channels", {}).get(channel_name), CommentedSeq)
+                        else _line(tree, ("channels", channel_name)),
+                        f"channels.{channel_name}",
+                        f"not a valid Apprise URL: {_redact(url, secrets)}",
+                    )
+                )
+    defaults = parsed.defaults
+    out: list[Site] = []
+    seen: dict[str, int] = {}
+    entries: list[Any] = parsed.sites
+    for index, entry in enumerate(entries):
+        where = ("sites", index)
+        values = entry.model_dump(exclude_unset=True)
+        platforms = [k for k in sources.REGISTRY if values.get(k) is not None]
+        label = f"sites[{index}]"
+        line = _line(tree, where)
+        if len(platforms) != 1:
+            what = (
+                "no platform key"
+                if not platforms
+                else f"two platform keys ({', '.join(platforms)})"
+            )
+            problems.append(
+                Problem(
+                    name, line, label, f"{what}: give exactly one of {', '.join(sources.REGISTRY)}"
+                )
+            )
+            continue
+        platform = platforms[0]
+        site_name = str(values["name"])
+        if site_name in seen:
+            problems.append(Problem(name, line, f"{label}.name", f"{site_name!r} is used twice"))
+        seen[site_name] = index
+        try:
+            board = sources.get(platform).check_board(values[platform])
+        except ValueError as exc:
+            problems.append(
+                Problem(name, _line(tree, (*where, platform)), f"{label}.{platform}", str(exc))
+            )
+            continue
+
+        def pick(key: str, fallback: Any, values: dict[str, Any] = values) -> Any:
+            value = values.get(key)
+            if value is None:
+                value = getattr(defaults, key)
+            return fallback if value is None else value
+
+        notify = tuple(pick("notify", list(parsed.channels)))
+        for channel_name in notify:
+            if channel_name not in parsed.channels:
+                known = difflib.get_close_matches(channel_name, list(parsed.channels), n=1)
+                hint = f" (did you mean '{known[0]}'?)" if known else ""
+                key = "notify" if "notify" in values else None
+                problems.append(
+                    Problem(
+                        name,
+                        _line(tree, (*where, "notify"))
+                        if key
+                        else _line(tree, ("defaults", "notify")),
+                        f"{label}.notify" if key else "defaults.notify",
+                        f"unknown channel {channel_name!r}{hint}",
+                    )
+                )
+        close_after = pick("close_after", None)
+        out.append(
+            Site(
+                name=site_name,
+                platform=platform,
+                board=board,
+                api=values.get("api"),
+                notify=notify,
+                events=tuple(pick("events", ["new", "reopened"])),
+                every=parse_duration(pick("every", DEFAULT_EVERY)),
+                cron=pick("cron", None),
+                match=_merge_match(defaults.match, entry.match),
+                close_after_misses=int(pick("close_after_misses", 2)),
+                close_after=parse_duration(close_after) if close_after else None,
+                suspect_ratio=float(pick("suspect_ratio", 0.5)),
+                attention_after=int(pick("attention_after", 3)),
+                line=line,
+            )
+        )
+        if not values.get("enabled", True):
+            out.pop()
+    return Config(Path(name), parsed.channels, tuple(out), defaults, frozenset(secrets))
+
+
+def _merge_match(base: Match | None, override: Match | None) -> Match | None:
+    """A site's `match:` keys replace the defaults' key by key."""
+    if base is None or override is None:
+        return override or base
+    return base.model_copy(update=override.model_dump(exclude_unset=True))
+
+
+def _redact(text: str, secrets: set[str] | frozenset[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "****")
+    return text
+
+
+def iter_channel_urls(config: Config, names: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    for channel_name in names:
+        channel = config.channels.get(channel_name)
+        for url in channel.urls if channel else []:
+            yield channel_name, url

@@ -1,0 +1,261 @@
+"""One check of one site, and of many: the only place the steps are strung together.
+
+fetch + parse (reader) -> diff -> route -> store (one transaction) ; then deliver.
+`watcher check` and the daemon both come through `check_site`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from watcher.config import Config, Site
+from watcher.diff import Rules, diff
+from watcher.fetch import Fetcher
+from watcher.model import EventKind, Posting, SourceError
+from watcher.notify import DeliveryReport, deliver, payload_of, route
+from watcher.reader import Read, Validators, read_board
+from watcher.sources.base import Source
+from watcher.store import Delivery, Store
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SiteResult:
+    site: str
+    ok: bool
+    open: int = 0
+    new: int = 0
+    changed: int = 0
+    closed: int = 0
+    reopened: int = 0
+    reposted: int = 0
+    queued: int = 0
+    baseline: bool = False
+    unchanged: bool = False
+    suspect: str | None = None
+    error: str | None = None
+    error_kind: str | None = None
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"FAILED: {self.error}"
+        if self.baseline:
+            return f"now watching {self.open} openings"
+        parts = [f"{self.open} open"]
+        for name in ("new", "reopened", "changed", "closed", "reposted"):
+            count = getattr(self, name)
+            if count:
+                parts.append(f"{count} {name}")
+        if self.unchanged:
+            parts.append("unchanged")
+        if self.suspect:
+            parts.append(f"suspect read: {self.suspect}, nothing closed")
+        return ", ".join(parts)
+
+
+@dataclass
+class CycleReport:
+    sites: list[SiteResult] = field(default_factory=list)
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+    @property
+    def failed(self) -> list[SiteResult]:
+        return [s for s in self.sites if not s.ok]
+
+
+def _has_details(source: Source) -> bool:
+    return type(source).detail_request is not Source.detail_request
+
+
+async def check_site(
+    site: Site,
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    *,
+    clock: Clock = utcnow,
+    notify_existing: bool = False,
+) -> SiteResult:
+    """Read one site, diff it, store the result and queue its notifications."""
+    source = site.source()
+    board = source.display()
+    state = store.site_state(site.name)
+    same_board = state is not None and (state.platform, state.board) == (site.platform, board)
+    baseline = not same_board or state is None or state.baseline_at is None
+    # Postings on their way to closing need a full read to count their misses:
+    # a 304 or an unchanged body would skip the diff that closes them.
+    previous = (
+        Validators(state.etag, state.last_modified, state.body_hash)
+        if state is not None and same_board and not store.closing_count(site.name)
+        else None
+    )
+    known = store.detail_state(site.name) if _has_details(source) else {}
+
+    def needs_detail(posting: Posting) -> bool:
+        seen = known.get(posting.id)
+        return seen is None or not seen[1] or seen[0] != posting.digest
+
+    now = clock()
+    try:
+        read = await read_board(source, fetcher, now, previous=previous, needs_detail=needs_detail)
+    except SourceError as error:
+        failures = store.record_failure(
+            site.name, site.platform, board, clock(), error.reason, error.kind
+        )
+        _health(site, config, store, failures, error.reason, clock())
+        return SiteResult(
+            site.name,
+            ok=False,
+            error=error.reason,
+            error_kind=error.kind,
+            open=store.open_count(site.name),
+        )
+    now = clock()
+    if read.unchanged:
+        store.record_unchanged(site.name, site.platform, board, now)
+        _health(site, config, store, 0, None, now)
+        return SiteResult(site.name, ok=True, unchanged=True, open=store.open_count(site.name))
+    return _apply(site, config, store, read, board, now, baseline, notify_existing)
+
+
+def _apply(
+    site: Site,
+    config: Config,
+    store: Store,
+    read: Read,
+    board: str,
+    now: datetime,
+    baseline: bool,
+    notify_existing: bool,
+) -> SiteResult:
+    rules = Rules(site.close_after_misses, site.close_after, site.suspect_ratio)
+    stored = store.stored_for_diff(
+        site.name, (p.id for p in read.postings), now, rules.repost_window
+    )
+    result = diff(stored, read.postings, now, rules, complete=not read.truncated)
+    channels = {name: channel.urls for name, channel in config.channels.items()}
+    deliveries: dict[int, list[Delivery]] = {}
+    payloads = {}
+    if not baseline or notify_existing:
+        for index, change in enumerate(result.changes):
+            if str(change.kind) in site.events and change.posting is not None:
+                deliveries[index] = route(channels, site.notify, now)
+                payloads[index] = payload_of(change.posting, site.name)
+    store.record_read(
+        site.name,
+        site.platform,
+        board,
+        now,
+        result,
+        deliveries,
+        payloads=payloads,
+        etag=read.validators.etag,
+        last_modified=read.validators.last_modified,
+        body_hash=read.validators.body_hash,
+    )
+    failures = store.site_state(site.name).failures if result.suspect else 0  # type: ignore[union-attr]
+    _health(site, config, store, failures, result.suspect, now)
+    counts = {kind: len(result.of(kind)) for kind in EventKind}
+    return SiteResult(
+        site.name,
+        ok=True,
+        open=store.open_count(site.name),
+        new=counts[EventKind.NEW],
+        changed=counts[EventKind.CHANGED],
+        closed=counts[EventKind.CLOSED],
+        reopened=counts[EventKind.REOPENED],
+        reposted=counts[EventKind.REPOSTED],
+        queued=sum(len(d) for d in deliveries.values()),
+        baseline=baseline,
+        suspect=result.suspect,
+    )
+
+
+def _health(
+    site: Site, config: Config, store: Store, failures: int, reason: str | None, now: datetime
+) -> None:
+    """Tell the user once when a source needs attention, and once when it recovers."""
+    state = store.site_state(site.name)
+    if state is None:
+        return
+    channels = {name: channel.urls for name, channel in config.channels.items()}
+    if failures >= site.attention_after and not state.attention:
+        count = store.count_notices(site.name, "attention") + 1
+        store.queue_notice(
+            f"{site.name}/attention/{count}",
+            site.name,
+            "attention",
+            route(channels, site.notify, now),
+            {
+                "title": f"watcher: {site.name} needs attention",
+                "body": f"{site.name} ({site.platform}: {state.board}) failed {failures} checks "
+                f"in a row: {advice(reason, state.error_kind)}",
+            },
+            now,
+        )
+        store.set_attention(site.name, True)
+    elif failures == 0 and state.attention:
+        count = store.count_notices(site.name, "recovered") + 1
+        store.queue_notice(
+            f"{site.name}/recovered/{count}",
+            site.name,
+            "recovered",
+            route(channels, site.notify, now),
+            {
+                "title": f"watcher: {site.name} recovered",
+                "body": f"{site.name} reads again ({store.open_count(site.name)} open postings).",
+            },
+            now,
+        )
+        store.set_attention(site.name, False)
+
+
+def advice(reason: str | None, kind: str | None) -> str:
+    """The reason of a failure with what it most likely means."""
+    hints = {
+        "not_found": "the board was probably renamed or moved: check its id in sites.yaml",
+        "parse": "the page changed shape: watcher cannot read it any more",
+        "suspect": "it returns far fewer postings than before (or none)",
+        "timeout": "the site does not answer in time",
+        "network": "the site cannot be reached",
+    }
+    hint = hints.get(kind or "", "")
+    return f"{reason}" + (f" ({hint})" if hint else "")
+
+
+async def check_sites(
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    sites: Iterable[Site],
+    *,
+    concurrency: int = 8,
+    clock: Clock = utcnow,
+    notify_existing: bool = False,
+    on_result: Callable[[SiteResult], None] | None = None,
+) -> CycleReport:
+    """Check sites concurrently (bounded), then deliver what is due."""
+    gate = asyncio.Semaphore(concurrency)
+    report = CycleReport()
+
+    async def one(site: Site) -> None:
+        async with gate:
+            result = await check_site(
+                site, config, store, fetcher, clock=clock, notify_existing=notify_existing
+            )
+        report.sites.append(result)
+        if on_result:
+            on_result(result)
+
+    await asyncio.gather(*(one(site) for site in sites))
+    channels = {name: channel.urls for name, channel in config.channels.items()}
+    report.delivery = await deliver(store, channels, clock(), redact=config.redact)
+    return report

@@ -9,10 +9,31 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from watcher.sources.ashby import Ashby
+from watcher.sources.bamboohr import BambooHR
 from watcher.sources.base import Source
+from watcher.sources.breezy import Breezy
 from watcher.sources.greenhouse import Greenhouse
+from watcher.sources.lever import Lever
+from watcher.sources.recruitee import Recruitee
+from watcher.sources.rippling import Rippling
+from watcher.sources.smartrecruiters import SmartRecruiters
+from watcher.sources.workable import Workable
+from watcher.sources.workday import Workday
 
-_SOURCES: tuple[type[Source], ...] = (Greenhouse,)
+# Order matters for `detect`: specific platforms first, catch-alls (jsonld, html) last.
+_SOURCES: tuple[type[Source], ...] = (
+    Greenhouse,
+    Lever,
+    Ashby,
+    Workday,
+    SmartRecruiters,
+    Workable,
+    Recruitee,
+    Rippling,
+    BambooHR,
+    Breezy,
+)
 
 REGISTRY: dict[str, type[Source]] = {source.key: source for source in _SOURCES}
 

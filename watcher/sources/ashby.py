@@ -1,0 +1,116 @@
+"""Ashby job boards: `api.ashbyhq.com/posting-api/job-board/{org}?includeCompensation=true`.
+
+One request returns the whole board; postings with `isListed: false` are not shown
+on the board and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from watcher.model import Compensation, Page, Posting, Request, Response
+from watcher.sources.base import Source, items, load_json
+from watcher.text import clean, employment, parse_time, workplace
+
+_ORG = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
+
+# A compensation component's `interval` as Ashby spells it (`1 YEAR`); others
+# (`2 WEEK`, `NONE`) have no single period.
+_INTERVALS = {
+    "1 YEAR": "year",
+    "1 MONTH": "month",
+    "1 WEEK": "week",
+    "1 DAY": "day",
+    "1 HOUR": "hour",
+}
+
+
+class Ashby(Source):
+    key = "ashby"
+    label = "Ashby"
+    example = "openai"
+    answers_unknown = True
+    url_patterns = (
+        re.compile(rf"^jobs\.ashbyhq\.com/{_ORG}"),
+        re.compile(rf"^api\.ashbyhq\.com/posting-api/job-board/{_ORG}"),
+    )
+
+    def first_request(self) -> Request:
+        return Request(
+            self.url(
+                f"https://api.ashbyhq.com/posting-api/job-board/{self.board}"
+                "?includeCompensation=true"
+            )
+        )
+
+    def parse(self, request: Request, response: Response, now: datetime) -> Page:
+        return Page([p for p in map(_posting, items(load_json(response), "jobs")) if p])
+
+
+def _posting(job: Mapping[str, Any]) -> Posting | None:
+    job_id = clean(job.get("id"))
+    title = clean(job.get("title"))
+    if not job_id or not title or job.get("isListed") is False:
+        return None
+    secondary = job.get("secondaryLocations")
+    places = [job.get("location")] + [
+        s.get("location")
+        for s in (secondary if isinstance(secondary, list) else [])
+        if isinstance(s, dict)
+    ]
+    html = job.get("descriptionHtml")
+    html = html if isinstance(html, str) and html.strip() else None
+    return Posting(
+        id=job_id,
+        title=title,
+        url=clean(job.get("jobUrl")) or "",
+        locations=tuple(dict.fromkeys(p for p in map(clean, places) if p)),
+        department=clean(job.get("department")),
+        team=clean(job.get("team")),
+        employment=employment(job.get("employmentType")),
+        # `isRemote` is also true on some hybrid postings: the workplace type wins.
+        workplace=workplace(job.get("workplaceType"))
+        or ("remote" if job.get("isRemote") is True else None),
+        posted_at=parse_time(job.get("publishedAt")),
+        compensation=_compensation(job.get("compensation")),
+        description_html=html,
+        description="" if html else clean(job.get("descriptionPlain")) or "",
+    )
+
+
+def _compensation(comp: Any) -> Compensation | None:
+    """The salary component of the board-wide summary, with Ashby's own summary line
+    (`$120K – $200K • Offers Equity`) as text."""
+    if not isinstance(comp, dict):
+        return None
+    summary = clean(comp.get("compensationTierSummary")) or clean(
+        comp.get("scrapeableCompensationSalarySummary")
+    )
+    components = comp.get("summaryComponents")
+    salary = next(
+        (
+            c
+            for c in (components if isinstance(components, list) else [])
+            if isinstance(c, dict) and c.get("compensationType") == "Salary"
+        ),
+        {},
+    )
+    low, high = _number(salary.get("minValue")), _number(salary.get("maxValue"))
+    if low is None and high is None and not summary:
+        return None
+    return Compensation(
+        low,
+        high,
+        clean(salary.get("currencyCode")),
+        _INTERVALS.get(clean(salary.get("interval")) or ""),
+        summary,
+    )
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None

@@ -1,0 +1,160 @@
+"""Workday career sites: `POST {tenant}.wdN.myworkdayjobs.com/wday/cxs/{tenant}/{site}/jobs`.
+
+The list comes 20 postings a page and has neither the description nor the
+places of a multi-site posting ("3 Locations"), so new postings read their
+detail, `GET /wday/cxs/{tenant}/{site}{externalPath}`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from watcher.model import Page, Posting, Request, Response
+from watcher.sources.base import Source, expect, items, load_json
+from watcher.text import clean, employment, parse_time, workplace
+
+LIMIT = 20
+_HOST = r"(?P<tenant>[a-z0-9][a-z0-9_-]*)\.(?P<shard>wd\d{1,3})\.myworkdayjobs\.com"
+_SITE = r"(?P<site>[A-Za-z0-9][A-Za-z0-9_-]*)"
+_LOCALE = r"[a-z]{2}-[A-Za-z0-9]{2,3}"  # en-US, es-419
+_BOARD = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_-]*)\.(wd\d{1,3})/([A-Za-z0-9][A-Za-z0-9_-]*)$", re.I)
+_COUNTED = re.compile(r"^\d+\s+locations?$", re.I)  # "3 Locations": a count, not a place
+_POSTED = re.compile(r"posted\s+(?:(today)|(yesterday)|(\d+)\+?\s+days?\s+ago)", re.I)
+
+
+class Workday(Source):
+    key = "workday"
+    label = "Workday"
+    example = "autodesk.wd1/Ext"
+    max_pages = 100  # 2000 postings: some tenants refuse offsets beyond that anyway
+    url_patterns = (
+        re.compile(rf"^{_HOST}/wday/cxs/[A-Za-z0-9_-]+/{_SITE}(?:/|$|\?)"),
+        re.compile(rf"^{_HOST}/(?:{_LOCALE}/)?(?!wday/|{_LOCALE}(?:/|$|\?)){_SITE}(?:/|$|\?)"),
+    )
+
+    @classmethod
+    def check_board(cls, board: Any) -> Any:
+        text = board.strip() if isinstance(board, str) else ""
+        match = _BOARD.match(text)
+        if not match:
+            raise ValueError(
+                f"{board!r} is not a Workday board: write it as tenant.wdN/site, "
+                f"as in {cls.example} for https://autodesk.wd1.myworkdayjobs.com/en-US/Ext"
+            )
+        tenant, shard, site = match.groups()
+        return f"{tenant.lower()}.{shard.lower()}/{site}"
+
+    @classmethod
+    def board_from(cls, match: re.Match[str]) -> Any:
+        return f"{match['tenant']}.{match['shard']}/{match['site']}"
+
+    @property
+    def _parts(self) -> tuple[str, str, str]:
+        host, site = self.board.split("/")
+        tenant, shard = host.split(".")
+        return tenant, shard, site
+
+    @property
+    def _origin(self) -> str:
+        tenant, shard, _ = self._parts
+        return f"https://{tenant}.{shard}.myworkdayjobs.com"
+
+    @property
+    def _api(self) -> str:
+        tenant, _, site = self._parts
+        return f"{self._origin}/wday/cxs/{tenant}/{site}"
+
+    @property
+    def _site_url(self) -> str:
+        return f"{self._origin}/{self._parts[2]}"
+
+    def first_request(self) -> Request:
+        return self._list_request(0, None)
+
+    def _list_request(self, offset: int, total: int | None) -> Request:
+        return Request(
+            self.url(f"{self._api}/jobs"),
+            method="POST",
+            json={"appliedFacets": {}, "limit": LIMIT, "offset": offset, "searchText": ""},
+            headers={"Accept": "application/json"},
+            meta={"offset": offset, "total": total},
+        )
+
+    def parse(self, request: Request, response: Response, now: datetime) -> Page:
+        payload = expect(load_json(response), dict, "the response")
+        rows = items(payload, "jobPostings")
+        offset = int(request.meta.get("offset") or 0)
+        # Only the first page's `total` is real: later pages often say 0.
+        total = request.meta.get("total")
+        if total is None:
+            stated = payload.get("total")
+            total = stated if isinstance(stated, int) and not isinstance(stated, bool) else None
+        following = offset + LIMIT
+        more = bool(rows) and (following < total if total is not None else len(rows) >= LIMIT)
+        postings = [p for p in (self._posting(row, now) for row in rows) if p]
+        return Page(postings, self._list_request(following, total) if more else None)
+
+    def _posting(self, row: dict[str, Any], now: datetime) -> Posting | None:
+        title = clean(row.get("title"))
+        path = clean(row.get("externalPath"))
+        if path and not path.startswith("/"):
+            path = "/" + path
+        bullets = row.get("bulletFields")
+        req = clean(bullets[0]) if isinstance(bullets, list) and bullets else None
+        # Most tenants put the requisition id first, which the path ends with; some put
+        # a team or a place there instead, which would merge unrelated postings.
+        if req and path and req not in path:
+            req = None
+        job_id = req or path
+        if not job_id or not title:
+            return None
+        where = clean(row.get("locationsText"))
+        return Posting(
+            id=job_id,
+            title=title,
+            url=f"{self._site_url}{path}" if path else "",
+            locations=(where,) if where and not _COUNTED.match(where) else (),
+            employment=employment(row.get("timeType")),
+            workplace=workplace(row.get("remoteType")),
+            posted_at=posted_on(row.get("postedOn"), now),
+        )
+
+    def detail_request(self, posting: Posting) -> Request | None:
+        if not posting.url.startswith(self._site_url + "/"):
+            return None
+        path = posting.url.removeprefix(self._site_url)
+        return Request(self.url(f"{self._api}{path}"), headers={"Accept": "application/json"})
+
+    def parse_detail(self, posting: Posting, response: Response, now: datetime) -> Posting:
+        payload = expect(load_json(response), dict, "the response")
+        info = expect(payload.get("jobPostingInfo"), dict, "'jobPostingInfo'")
+        extra = info.get("additionalLocations")
+        places = [info.get("location"), *(extra if isinstance(extra, list) else [])]
+        locations = tuple(dict.fromkeys(p for p in map(clean, places) if p))
+        description = info.get("jobDescription")
+        if not isinstance(description, str):
+            description = posting.description_html
+        return replace(
+            posting,
+            locations=locations or posting.locations,
+            employment=employment(info.get("timeType")) or posting.employment,
+            workplace=workplace(info.get("remoteType")) or posting.workplace,
+            posted_at=parse_time(info.get("startDate")) or posting.posted_at,
+            description_html=description,
+        )
+
+
+def posted_on(value: object, now: datetime) -> datetime | None:
+    """The day a posting went up, from Workday's "Posted 3 Days Ago" (30+ counts as 30).
+
+    Truncated to the day so that the same posting read on later days keeps its date.
+    """
+    match = _POSTED.search(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    days = 0 if match[1] else 1 if match[2] else int(match[3])
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=days)

@@ -38,7 +38,12 @@ def problems(text: str, environ: dict[str, str] | None = None) -> list[str]:
 def test_good_config():
     cfg = config.parse(GOOD, "sites.yaml", {})
     acme, beta = cfg.sites
-    assert (acme.name, acme.platform, acme.board, acme.notify) == ("Acme", "greenhouse", "acme", ("phone",))
+    assert (acme.name, acme.platform, acme.board, acme.notify) == (
+        "Acme",
+        "greenhouse",
+        "acme",
+        ("phone",),
+    )
     assert acme.every == timedelta(minutes=10) and acme.api is None
     assert beta.notify == ("team",) and beta.every == timedelta(seconds=90)
     assert beta.api == "http://127.0.0.1:8000/gh"
@@ -55,7 +60,10 @@ def test_yaml_syntax_error_has_its_line():
 
 def test_unknown_key_suggests_the_close_match():
     text = GOOD.replace("    greenhouse: beta\n", "    greenhous: beta\n")
-    assert "sites.yaml:13: sites[1].greenhous: unknown key (did you mean 'greenhouse'?)" in problems(text)
+    assert (
+        "sites.yaml:13: sites[1].greenhous: unknown key (did you mean 'greenhouse'?)"
+        in problems(text)
+    )
 
 
 def test_unknown_top_level_and_defaults_keys():
@@ -76,7 +84,10 @@ def test_wrong_type():
 
 
 def test_site_with_no_or_two_platform_keys():
-    text = GOOD.replace("    greenhouse: acme\n", "") + "  - name: Two\n    greenhouse: a\n    lever: b\n"
+    text = (
+        GOOD.replace("    greenhouse: acme\n", "")
+        + "  - name: Two\n    greenhouse: a\n    lever: b\n"
+    )
     found = problems(text)
     assert any(p.startswith("sites.yaml:10: sites[0]: no platform key") for p in found)
     assert any(p.startswith("sites.yaml:16: sites[2]: two platform keys") for p in found)
@@ -114,7 +125,9 @@ def test_variable_from_systemd_credentials(tmp_path: Path):
 
 
 def test_bad_board_id_and_duplicate_names():
-    text = GOOD.replace("greenhouse: beta", "greenhouse: 'be ta'").replace("name: Beta", "name: Acme")
+    text = GOOD.replace("greenhouse: beta", "greenhouse: 'be ta'").replace(
+        "name: Beta", "name: Acme"
+    )
     found = problems(text)
     assert any(p.startswith("sites.yaml:13: sites[1].greenhouse: ") for p in found)
     assert any(p.startswith("sites.yaml:12: sites[1].name: 'Acme' is used twice") for p in found)

@@ -12,7 +12,9 @@ RULES = Rules()
 
 
 def posting(pid: str, title: str | None = None, location: str = "Remote") -> Posting:
-    return Posting(id=pid, title=title or f"Role {pid}", url=f"https://x/{pid}", locations=(location,))
+    return Posting(
+        id=pid, title=title or f"Role {pid}", url=f"https://x/{pid}", locations=(location,)
+    )
 
 
 def stored(p: Posting, status: str = "open", misses: int = 0, **kw) -> Stored:

@@ -71,7 +71,9 @@ def test_every_posting_is_new_exactly_once_and_flaps_are_silent(states):
         status[pid] = "closed" if kind == "closed" else "open"
 
     # a posting missing from one read only and back at the next: nothing recorded
-    for (s0, before, _), (s1, during, _), (s2, after, _) in zip(reads, reads[1:], reads[2:]):
+    for (_, before, _), (s1, during, _), (s2, after, _) in zip(
+        reads, reads[1:], reads[2:], strict=False
+    ):
         for i in (before & after) - during:
             pid = str(i)
             assert not [e for e in events if e[2] == pid and s1 <= e[0] <= s2]

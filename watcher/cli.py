@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -20,8 +21,7 @@ import click
 
 from watcher import __version__
 from watcher import config as config_mod
-from watcher.cycle import CycleReport, SiteResult, check_sites, utcnow
-from watcher.fetch import Fetcher, FetchSettings
+from watcher.cycle import CycleReport, SiteResult, check_sites, make_fetcher, site_status, utcnow
 from watcher.starter import STARTER
 from watcher.store import Store, StoreError
 
@@ -159,9 +159,7 @@ def validate() -> None:
       watcher validate --config ~/jobs/sites.yaml
     """
     config = load_config()
-    click.echo(
-        f"{config.path}: ok ({len(config.sites)} sites, {len(config.channels)} channels)"
-    )
+    click.echo(f"{config.path}: ok ({len(config.sites)} sites, {len(config.channels)} channels)")
 
 
 @cli.command()
@@ -220,8 +218,7 @@ async def _check(
     notify_existing: bool,
     show: Callable[[SiteResult], None],
 ) -> CycleReport:
-    settings = FetchSettings(**_fetch_overrides(config))
-    async with Fetcher(settings) as fetcher:
+    async with make_fetcher(config) as fetcher:
         return await check_sites(
             config,
             store,
@@ -233,18 +230,6 @@ async def _check(
         )
 
 
-def _fetch_overrides(config: config_mod.Config) -> dict[str, Any]:
-    defaults = config.defaults
-    out: dict[str, Any] = {}
-    if defaults.user_agent:
-        out["user_agent"] = defaults.user_agent
-    for key in ("per_host", "min_gap"):
-        value = getattr(defaults, key)
-        if value is not None and key in FetchSettings.__dataclass_fields__:
-            out[key] = value
-    return out
-
-
 def _print_delivery(report: CycleReport, quiet: bool) -> None:
     delivery = report.delivery
     if delivery.messages and not quiet:
@@ -254,9 +239,7 @@ def _print_delivery(report: CycleReport, quiet: bool) -> None:
     if delivery.failed:
         click.echo(f"{delivery.failed} notification(s) will be retried", err=True)
     if delivery.dead:
-        click.echo(
-            f"{delivery.dead} notification(s) gave up: see `watcher outbox`", err=True
-        )
+        click.echo(f"{delivery.dead} notification(s) gave up: see `watcher outbox`", err=True)
 
 
 def _report_json(report: CycleReport) -> dict[str, Any]:
@@ -304,6 +287,84 @@ def list_(status: str, site: str | None, as_json: bool) -> None:
         mark = "" if row["status"] == "open" else " [closed]"
         click.echo(f"{row['first_seen'][:10]}  {row['site']}: {row['title']}{where}{mark}")
         click.echo(f"            {row['url']}")
+
+
+@cli.command()
+@_command_options
+@click.option("-v", "--verbose", is_flag=True, help="log debug details too")
+def run(verbose: bool) -> None:
+    """Run as a daemon: check every site on its own schedule until stopped.
+
+    SIGHUP re-reads sites.yaml (a broken file is reported and the running one
+    kept); SIGTERM or Ctrl-C stop after running checks finish (10 s at most).
+
+    \b
+    Example:
+      watcher run --config /etc/watcher/sites.yaml
+    """
+    from watcher.daemon import Daemon
+
+    config = load_config()
+    store = open_store()
+    _setup_logging(config, verbose)
+    try:
+        asyncio.run(Daemon(config_path(), store, config).serve())
+    finally:
+        store.close()
+
+
+def _setup_logging(config: config_mod.Config, verbose: bool) -> None:
+    """Log lines to stderr (journald adds the time), with secrets masked."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_Redact(config.redact))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+class _Redact(logging.Filter):
+    def __init__(self, redact: Callable[[str], str]):
+        super().__init__()
+        self.redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        return True
+
+
+@cli.command()
+@_command_options
+@click.option("--json", "as_json", is_flag=True, help="print JSON, for scripts")
+def status(as_json: bool) -> None:
+    """Per site: platform, open postings, last check and success, next run,
+    failures and last error; and notifications waiting to be sent.
+
+    \b
+    Example:
+      watcher status --json | jq '.sites[] | select(.failures > 0)'
+    """
+    config = load_config()
+    store = open_store()
+    try:
+        data = site_status(config, store, utcnow())
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for site in data["sites"]:
+        health = "ok" if not site["failures"] else f"{site['failures']} failures"
+        click.echo(
+            f"{site['name']} ({site['platform']}): {site['open']} open, "
+            f"last check {site['last_check'] or 'never'}, next {site['next_run']}, {health}"
+        )
+        if site["last_error"]:
+            click.echo(f"    last error: {site['last_error']}")
+    click.echo(f"{data['pending_notifications']} notification(s) waiting to be sent")
 
 
 def main() -> None:

@@ -10,15 +10,17 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from watcher.config import Config, Site
 from watcher.diff import Rules, diff
-from watcher.fetch import Fetcher
-from watcher.model import EventKind, Posting, SourceError
+from watcher.fetch import Fetcher, FetchSettings
+from watcher.model import EventKind, Posting, SourceError, utc_iso
 from watcher.notify import DeliveryReport, deliver, payload_of, route
 from watcher.reader import Read, Validators, read_board
 from watcher.sources.base import Source
 from watcher.store import Delivery, Store
+from watcher.text import parse_time
 
 Clock = Callable[[], datetime]
 
@@ -69,6 +71,18 @@ class CycleReport:
     @property
     def failed(self) -> list[SiteResult]:
         return [s for s in self.sites if not s.ok]
+
+
+def make_fetcher(config: Config) -> Fetcher:
+    """The one shared HTTP client, with the politeness settings of `defaults:`."""
+    defaults = config.defaults
+    overrides = {
+        key: value
+        for key in ("user_agent", "per_host", "min_gap")
+        if (value := getattr(defaults, key)) is not None
+        and key in FetchSettings.__dataclass_fields__
+    }
+    return Fetcher(FetchSettings(**overrides))
 
 
 def _has_details(source: Source) -> bool:
@@ -259,3 +273,30 @@ async def check_sites(
     channels = {name: channel.urls for name, channel in config.channels.items()}
     report.delivery = await deliver(store, channels, clock(), redact=config.redact)
     return report
+
+
+def site_status(config: Config, store: Store, now: datetime) -> dict[str, Any]:
+    """What `watcher status` shows: every configured site with its stored state."""
+    states = {row["name"]: row for row in store.sites()}
+    sites = []
+    for site in config.sites:
+        row = states.get(site.name) or {}
+        last = parse_time(row.get("last_check"))
+        due = last + site.every if last and not site.cron else None
+        sites.append(
+            {
+                "name": site.name,
+                "platform": site.platform,
+                "board": site.source().display(),
+                "open": row.get("open", 0),
+                "last_check": row.get("last_check"),
+                "last_success": row.get("last_success"),
+                "next_run": "cron: " + site.cron
+                if site.cron
+                else ("now" if due is None or due <= now else utc_iso(due)),
+                "failures": row.get("failures", 0),
+                "last_error": row.get("last_error"),
+                "needs_attention": bool(row.get("attention")),
+            }
+        )
+    return {"sites": sites, "pending_notifications": store.pending_count()}

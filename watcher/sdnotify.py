@@ -37,6 +37,8 @@ def notify(message: str) -> bool:
         return False
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+            # Never block the event loop on a reader that stopped reading.
+            sock.setblocking(False)
             sock.sendto(message.encode("utf-8"), address)
     except OSError:
         return False

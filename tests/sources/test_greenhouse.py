@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES, shared
-from watcher.model import Request, Response, SourceError
+from watcher.model import Response, SourceError
 from watcher.sources.greenhouse import Greenhouse
 from watcher.text import describe
 

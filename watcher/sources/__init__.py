@@ -13,11 +13,16 @@ from watcher.sources.ashby import Ashby
 from watcher.sources.bamboohr import BambooHR
 from watcher.sources.base import Source
 from watcher.sources.breezy import Breezy
+from watcher.sources.feed import Feed
 from watcher.sources.greenhouse import Greenhouse
+from watcher.sources.html import Html
+from watcher.sources.jsonld import JsonLd
 from watcher.sources.lever import Lever
+from watcher.sources.personio import Personio
 from watcher.sources.recruitee import Recruitee
 from watcher.sources.rippling import Rippling
 from watcher.sources.smartrecruiters import SmartRecruiters
+from watcher.sources.teamtailor import Teamtailor
 from watcher.sources.workable import Workable
 from watcher.sources.workday import Workday
 
@@ -33,6 +38,11 @@ _SOURCES: tuple[type[Source], ...] = (
     Rippling,
     BambooHR,
     Breezy,
+    Personio,
+    Teamtailor,
+    JsonLd,
+    Feed,
+    Html,
 )
 
 REGISTRY: dict[str, type[Source]] = {source.key: source for source in _SOURCES}

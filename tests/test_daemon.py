@@ -1,0 +1,181 @@
+"""`watcher run` as a real subprocess: schedule, SIGHUP reload, SIGTERM, sd_notify."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import Project, gh_job, serve_greenhouse
+from tests.servers import Reply
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+class NotifySocket:
+    """A datagram socket bound where the daemon's sd_notify messages arrive, read by a thread."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.sock.settimeout(0.1)
+        self.messages: list[str] = []
+        self.closed = threading.Event()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while not self.closed.is_set():
+            try:
+                self.messages.append(self.sock.recv(4096).decode())
+            except (TimeoutError, BlockingIOError):
+                continue
+            except OSError:
+                return
+
+    def has(self, prefix: str) -> bool:
+        return any(m.startswith(prefix) for m in list(self.messages))
+
+    def close(self) -> None:
+        self.closed.set()
+        self.reader.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def daemon(
+    tmp_path, server, receiver
+) -> Iterator[tuple[Project, NotifySocket, Callable[[], subprocess.Popen[str]]]]:
+    project = Project(tmp_path, server, receiver)
+    notify = NotifySocket(tmp_path / "notify.sock")
+    procs: list[subprocess.Popen[str]] = []
+
+    def start() -> subprocess.Popen[str]:
+        env = {
+            **os.environ,
+            "NOTIFY_SOCKET": str(notify.path),
+            "WATCHDOG_USEC": "3000000",
+            "WATCHER_CONFIG": str(project.config),
+            "WATCHER_DB": str(project.db),
+        }
+        env.pop("WATCHDOG_PID", None)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "watcher", "run"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        procs.append(proc)
+        return proc
+
+    yield project, notify, start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+    notify.close()
+
+
+def test_daemon_polls_reloads_and_stops(daemon, server, receiver):
+    project, notify, start = daemon
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
+    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"every": "1s"})
+    proc = start()
+
+    assert wait_until(lambda: notify.has("READY=1")), proc
+    assert wait_until(lambda: len(server.requests_to("/v1/boards/acme/jobs")) >= 1)
+    assert wait_until(lambda: notify.has("WATCHDOG=1"))
+    assert wait_until(lambda: notify.has("STATUS=1 sites"))
+
+    # a new posting is notified within a few seconds
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer"), gh_job(2, "Designer")])
+    assert wait_until(lambda: receiver.messages, timeout=8)
+    (message,) = receiver.bodies()
+    assert message["title"] == "Acme: 1 new opening" and "Designer" in message["message"]
+
+    # SIGHUP with a new site starts polling it
+    serve_greenhouse(server, "beta", [gh_job(10, "Analyst")])
+    project.sites(
+        {"name": "Acme", "greenhouse": "acme"},
+        {"name": "Beta", "greenhouse": "beta"},
+        defaults={"every": "1s"},
+    )
+    proc.send_signal(signal.SIGHUP)
+    assert wait_until(lambda: len(server.requests_to("/v1/boards/beta/jobs")) >= 2, timeout=8)
+
+    # SIGHUP with a broken config keeps the old one running
+    project.write("sites:\n  - name: Acme\n    greenhous: acme\n")
+    proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    before = len(server.requests_to("/v1/boards/beta/jobs"))
+    assert wait_until(lambda: len(server.requests_to("/v1/boards/beta/jobs")) > before + 1)
+    assert proc.poll() is None
+
+    # SIGTERM: exit 0 within 10 s
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0, output
+    assert time.monotonic() - started < 10
+    assert "reload refused" in output and "greenhous" in output
+    assert notify.has("STOPPING=1")
+
+
+def test_overdue_site_is_checked_at_once_and_a_fresh_one_waits(daemon, server):
+    project, notify, start = daemon
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
+    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"every": "1h"})
+    assert project.run("check").exit_code == 0
+    assert len(server.requests_to("/v1/boards/acme/jobs")) == 1
+    proc = start()
+    assert wait_until(lambda: notify.has("READY=1"))
+    time.sleep(1.5)  # checked a moment ago: not due for an hour
+    assert len(server.requests_to("/v1/boards/acme/jobs")) == 1
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"every": "1s"})
+    proc = start()  # the last check is now overdue: checked at once
+    assert wait_until(lambda: len(server.requests_to("/v1/boards/acme/jobs")) >= 2, timeout=5)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_status_shows_sites_and_pending(tmp_path, server, receiver):
+    project = Project(tmp_path, server, receiver)
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
+    server.routes["/v1/boards/gone/jobs"] = Reply(404, {})
+    project.sites({"name": "Acme", "greenhouse": "acme"}, {"name": "Gone", "greenhouse": "gone"})
+    assert project.run("check").exit_code == 3
+
+    result = project.run("status", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    acme, gone = data["sites"]
+    assert acme["open"] == 1 and acme["failures"] == 0 and acme["platform"] == "greenhouse"
+    assert acme["last_success"] and acme["next_run"] != "now"
+    assert gone["failures"] == 1 and "not found" in gone["last_error"]
+    assert gone["next_run"].endswith("Z")
+    assert data["pending_notifications"] == 0
+    text = project.run("status").output
+    assert "Gone (greenhouse): 0 open" in text and "last error: HTTP 404" in text

@@ -1,0 +1,205 @@
+"""`watcher run`: every site on its own schedule, in one long-running process.
+
+APScheduler 3 (asyncio) holds one job per site, rebuilt from `sites.yaml` at
+start and on SIGHUP; the database stays the record of what ran. A site whose
+last check is overdue at start is checked at once. SIGTERM/SIGINT stop taking
+new checks and give running ones 10 s to finish. systemd hears READY=1,
+WATCHDOG=1 and STATUS= through sd_notify.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from watcher import config as config_mod
+from watcher import sdnotify
+from watcher.config import Config, Site
+from watcher.cycle import SiteResult, check_site, make_fetcher, utcnow
+from watcher.fetch import Fetcher
+from watcher.notify import deliver
+from watcher.store import Store, StoreError
+from watcher.text import parse_time
+
+log = logging.getLogger("watcher")
+
+STOP_GRACE = 10.0
+DELIVERY_EVERY = timedelta(seconds=30)
+
+
+def jitter(every: timedelta) -> float:
+    """Random spread of a site's start: a tenth of its interval, at most 5 minutes."""
+    return min(every.total_seconds() / 10, 300.0)
+
+
+def first_run(site: Site, last_check: datetime | None, now: datetime) -> datetime:
+    """When a site is first checked: at once if it was never checked or is overdue,
+    else when its interval since the last check runs out (spread by jitter)."""
+    if last_check is None or last_check + site.every <= now:
+        return now
+    return last_check + site.every + timedelta(seconds=random.uniform(0, jitter(site.every)))
+
+
+@dataclass
+class Daemon:
+    config_path: Path
+    store: Store
+    config: Config
+    scheduler: AsyncIOScheduler = field(init=False)
+    fetcher: Fetcher = field(init=False)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    running: set[asyncio.Task[Any]] = field(default_factory=set)
+    results: dict[str, SiteResult] = field(default_factory=dict)
+
+    async def serve(self) -> None:
+        """Run until SIGTERM/SIGINT, then stop cleanly."""
+        loop = asyncio.get_running_loop()
+        self.gate = asyncio.Semaphore(self.config.defaults.concurrency or 8)
+        self.fetcher = make_fetcher(self.config)
+        # Started inside the running loop, as APScheduler 3's asyncio scheduler requires.
+        self.scheduler = AsyncIOScheduler(
+            event_loop=loop,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone="UTC",
+        )
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        self._schedule_sites(self.config)
+        self.scheduler.add_job(
+            self._deliver,
+            IntervalTrigger(seconds=DELIVERY_EVERY.total_seconds()),
+            id="deliver",
+            replace_existing=True,
+        )
+        self.scheduler.start()
+        sdnotify.notify("READY=1")
+        self._status()
+        log.info("watching %d sites from %s", len(self.config.sites), self.config_path)
+        watchdog = asyncio.create_task(self._watchdog())
+        await self.stopping.wait()
+        await self._shutdown(watchdog)
+
+    # --- schedule -----------------------------------------------------------------
+
+    def _schedule_sites(self, config: Config) -> None:
+        now = utcnow()
+        wanted = {site.name: site for site in config.sites}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("site:") and job.id[5:] not in wanted:
+                job.remove()
+        for site in config.sites:
+            state = self.store.site_state(site.name)
+            last = parse_time(state.last_check) if state else None
+            if site.cron:
+                trigger: Any = CronTrigger.from_crontab(site.cron, timezone="UTC")
+            else:
+                trigger = IntervalTrigger(
+                    seconds=site.every.total_seconds(), jitter=jitter(site.every) or None
+                )
+            self.scheduler.add_job(
+                self._check,
+                trigger,
+                args=[site.name],
+                id=f"site:{site.name}",
+                name=site.name,
+                replace_existing=True,
+                next_run_time=first_run(site, last, now),
+                misfire_grace_time=max(int(site.every.total_seconds()), 30),
+            )
+
+    def reload(self) -> None:
+        """SIGHUP: re-read sites.yaml; a bad file is reported and the old one keeps running."""
+        sdnotify.notify("RELOADING=1")
+        try:
+            fresh = config_mod.load(self.config_path)
+        except config_mod.ConfigError as exc:
+            for problem in exc.problems:
+                log.error("reload refused, keeping the running config: %s", problem)
+            sdnotify.notify("READY=1")
+            return
+        self.config = fresh
+        self._schedule_sites(fresh)
+        log.info("reloaded %s: %d sites", self.config_path, len(fresh.sites))
+        sdnotify.notify("READY=1")
+        self._status()
+
+    # --- jobs -----------------------------------------------------------------------
+
+    async def _check(self, name: str) -> None:
+        site = self.config.site(name)
+        if site is None or self.stopping.is_set():
+            return
+        task = asyncio.current_task()
+        if task:
+            self.running.add(task)
+        try:
+            async with self.gate:
+                result = await check_site(site, self.config, self.store, self.fetcher)
+            self.results[name] = result
+            if result.ok:
+                log.info("%s: %s", name, result.summary())
+            else:
+                log.warning("%s: %s", name, self.config.redact(result.summary()))
+            await self._deliver()
+        except StoreError as exc:
+            log.error("%s: %s", name, exc)
+        finally:
+            if task:
+                self.running.discard(task)
+            self._status()
+
+    async def _deliver(self) -> None:
+        channels = {name: channel.urls for name, channel in self.config.channels.items()}
+        try:
+            report = await deliver(self.store, channels, utcnow(), redact=self.config.redact)
+        except StoreError as exc:
+            log.error("delivery: %s", exc)
+            return
+        if report.messages:
+            log.info("sent %d message(s) (%d notifications)", report.messages, report.sent)
+        for error in report.errors:
+            log.warning("notification failed: %s", error)
+
+    async def _watchdog(self) -> None:
+        interval = sdnotify.watchdog_interval()
+        if not interval:
+            return
+        while not self.stopping.is_set():
+            sdnotify.notify("WATCHDOG=1")
+            await asyncio.sleep(interval / 3)
+
+    def _status(self) -> None:
+        failing = sum(1 for r in self.results.values() if not r.ok)
+        opened = sum(r.open for r in self.results.values())
+        pending = self.store.pending_count()
+        sdnotify.notify(
+            f"STATUS={len(self.config.sites)} sites, {failing} failing, {opened} open postings, "
+            f"{pending} notifications pending"
+        )
+
+    async def _shutdown(self, watchdog: asyncio.Task[Any]) -> None:
+        sdnotify.notify("STOPPING=1")
+        log.info("stopping: letting %d running check(s) finish", len(self.running))
+        self.scheduler.shutdown(wait=False)
+        if self.running:
+            _, late = await asyncio.wait(set(self.running), timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=1)
+                log.warning(
+                    "abandoned %d check(s) still running after %.0f s", len(late), STOP_GRACE
+                )
+        watchdog.cancel()
+        await self.fetcher.aclose()

@@ -22,8 +22,9 @@ import click
 from watcher import __version__
 from watcher import config as config_mod
 from watcher.cycle import CycleReport, SiteResult, check_sites, make_fetcher, site_status, utcnow
+from watcher.notify import deliver
 from watcher.starter import STARTER
-from watcher.store import Store, StoreError
+from watcher.store import OutboxRow, Store, StoreError
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SITE_FAILED = 0, 1, 2, 3
 
@@ -365,6 +366,68 @@ def status(as_json: bool) -> None:
         if site["last_error"]:
             click.echo(f"    last error: {site['last_error']}")
     click.echo(f"{data['pending_notifications']} notification(s) waiting to be sent")
+
+
+@cli.command()
+@_command_options
+@click.option("--retry", is_flag=True, help="send pending and dead notifications again now")
+@click.option("--json", "as_json", is_flag=True, help="print JSON, for scripts")
+def outbox(retry: bool, as_json: bool) -> None:
+    """Notifications not yet delivered: pending (to be retried) and dead (gave up).
+
+    \b
+    Example:
+      watcher outbox            # what is waiting, and why
+      watcher outbox --retry    # try every pending and dead one again now
+    """
+    config = load_config()
+    store = open_store()
+    try:
+        if retry:
+            now = utcnow()
+            revived = store.retry_dead(now)
+            channels = {name: channel.urls for name, channel in config.channels.items()}
+            report = asyncio.run(deliver(store, channels, now, redact=config.redact, force=True))
+            if not as_json:
+                click.echo(
+                    f"retried {revived} dead notification(s); sent {report.sent}, "
+                    f"{report.failed} will be retried, {report.dead} gave up"
+                )
+                for error in report.errors:
+                    click.echo(f"notification failed: {error}", err=True)
+        rows = store.outbox()
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([_outbox_json(row) for row in rows], indent=2))
+        return
+    if not rows:
+        click.echo("nothing waiting: every notification was delivered")
+    for row in rows:
+        what = row.payload.get("title") or row.kind
+        click.echo(
+            f"#{row.id} {row.status:7} {row.site or '-'} {row.kind} -> {row.channel}: {what} "
+            f"(tries {row.attempts}, due {row.due_at})"
+        )
+        if row.last_error:
+            click.echo(f"    last error: {config.redact(row.last_error)}")
+
+
+def _outbox_json(row: OutboxRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "status": row.status,
+        "site": row.site,
+        "posting_id": row.posting_id,
+        "kind": row.kind,
+        "channel": row.channel,
+        "attempts": row.attempts,
+        "due_at": row.due_at,
+        "created_at": row.created_at,
+        "last_error": row.last_error,
+        "title": row.payload.get("title"),
+        "url": row.payload.get("url"),
+    }
 
 
 def main() -> None:

@@ -120,7 +120,7 @@ def payload_of(posting: Any, company: str) -> dict[str, Any]:
 
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try after `attempts` failed ones: 30 s doubling, at most 6 h."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    return min(BACKOFF_BASE * (2 ** min(max(attempts - 1, 0), 16)), BACKOFF_MAX)
 
 
 # --- delivery ----------------------------------------------------------------------
@@ -169,11 +169,13 @@ async def deliver(
     send: Sender = apprise_send,
     redact: Callable[[str], str] = lambda text: text,
     max_attempts: int = MAX_ATTEMPTS,
+    force: bool = False,
 ) -> DeliveryReport:
-    """Send every due outbox row; mark each sent, retried later, or dead."""
+    """Send every due outbox row (with `force`, every pending one, due or not);
+    mark each sent, retried later, or dead."""
     report = DeliveryReport()
     targets = channel_targets(channels)
-    rows = store.claim_due(now, LEASE)
+    rows = store.claim_due(now, LEASE, force=force)
     groups: dict[tuple[str, str | None], list[OutboxRow]] = defaultdict(list)
     for row in rows:
         groups[(row.target, row.site)].append(row)

@@ -478,9 +478,10 @@ class Store:
 
     # --- the outbox -----------------------------------------------------------------
 
-    def claim_due(self, now: datetime, lease: timedelta) -> list[OutboxRow]:
-        """Take the rows due now for sending; a row claimed by a process that died
-        becomes due again when its lease runs out (so it may be sent twice, never lost)."""
+    def claim_due(self, now: datetime, lease: timedelta, *, force: bool = False) -> list[OutboxRow]:
+        """Take the rows due now (every pending one with `force`) for sending; a row
+        claimed by a process that died becomes due again when its lease runs out (so it
+        may be sent twice, never lost)."""
         stamp = utc_iso(now)
         with self.transaction() as conn:
             conn.execute(
@@ -489,9 +490,9 @@ class Store:
                 [stamp],
             )
             rows = conn.execute(
-                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending' AND due_at <= ? "
-                "ORDER BY id",
-                [stamp],
+                f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending' "
+                "AND (due_at <= ? OR ?) ORDER BY id",
+                [stamp, force],
             ).fetchall()
             if rows:
                 conn.executemany(

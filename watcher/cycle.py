@@ -103,7 +103,6 @@ async def check_site(
     board = source.display()
     state = store.site_state(site.name)
     same_board = state is not None and (state.platform, state.board) == (site.platform, board)
-    baseline = not same_board or state is None or state.baseline_at is None
     # Postings on their way to closing need a full read to count their misses:
     # a 304 or an unchanged body would skip the diff that closes them.
     previous = (
@@ -137,7 +136,7 @@ async def check_site(
         store.record_unchanged(site.name, site.platform, board, now)
         _health(site, config, store, 0, None, now)
         return SiteResult(site.name, ok=True, unchanged=True, open=store.open_count(site.name))
-    return _apply(site, config, store, read, board, now, baseline, notify_existing)
+    return _apply(site, config, store, read, board, now, notify_existing)
 
 
 def _apply(
@@ -147,36 +146,45 @@ def _apply(
     read: Read,
     board: str,
     now: datetime,
-    baseline: bool,
     notify_existing: bool,
 ) -> SiteResult:
     rules = Rules(site.close_after_misses, site.close_after, site.suspect_ratio)
-    stored = store.stored_for_diff(
-        site.name, (p.id for p in read.postings), now, rules.repost_window
-    )
-    result = diff(stored, read.postings, now, rules, complete=not read.truncated)
     channels = {name: channel.urls for name, channel in config.channels.items()}
-    deliveries: dict[int, list[Delivery]] = {}
-    payloads = {}
-    if not baseline or notify_existing:
-        for index, change in enumerate(result.changes):
-            if str(change.kind) in site.events and change.posting is not None:
-                deliveries[index] = route(channels, site.notify, now)
-                payloads[index] = payload_of(change.posting, site.name)
-    store.record_read(
-        site.name,
-        site.platform,
-        board,
-        now,
-        result,
-        deliveries,
-        payloads=payloads,
-        etag=read.validators.etag,
-        last_modified=read.validators.last_modified,
-        body_hash=read.validators.body_hash,
-    )
-    failures = store.site_state(site.name).failures if result.suspect else 0  # type: ignore[union-attr]
-    _health(site, config, store, failures, result.suspect, now)
+    # The stored state is read, diffed and written in one write transaction: another
+    # process checking the same site waits, then sees this read's result, so one
+    # change never makes two events (or two notifications).
+    with store.transaction():
+        state = store.site_state(site.name)
+        baseline = (
+            state is None
+            or state.baseline_at is None
+            or (state.platform, state.board) != (site.platform, board)
+        )
+        stored = store.stored_for_diff(
+            site.name, (p.id for p in read.postings), now, rules.repost_window
+        )
+        result = diff(stored, read.postings, now, rules, complete=not read.truncated)
+        deliveries: dict[int, list[Delivery]] = {}
+        payloads = {}
+        if not baseline or notify_existing:
+            for index, change in enumerate(result.changes):
+                if str(change.kind) in site.events and change.posting is not None:
+                    deliveries[index] = route(channels, site.notify, now)
+                    payloads[index] = payload_of(change.posting, site.name)
+        store.record_read(
+            site.name,
+            site.platform,
+            board,
+            now,
+            result,
+            deliveries,
+            payloads=payloads,
+            etag=read.validators.etag,
+            last_modified=read.validators.last_modified,
+            body_hash=read.validators.body_hash,
+        )
+        failures = store.site_state(site.name).failures if result.suspect else 0  # type: ignore[union-attr]
+        _health(site, config, store, failures, result.suspect, now)
     counts = {kind: len(result.of(kind)) for kind in EventKind}
     return SiteResult(
         site.name,

@@ -183,8 +183,12 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the lock at once (so two processes queue
-        instead of failing when a reader upgrades), rolled back on any error."""
+        instead of failing when a reader upgrades), rolled back on any error. Nested
+        uses join the outer one."""
         conn = self.db.conn
+        if conn.in_transaction:  # joined by a caller's transaction, committed by it
+            yield conn
+            return
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:

@@ -171,6 +171,9 @@ def _apply(
                 if str(change.kind) in site.events and change.posting is not None:
                     deliveries[index] = route(channels, site.notify, now)
                     payloads[index] = payload_of(change.posting, site.name)
+        # A suspect read leaves no validators: the next read must be a full one,
+        # not a 304 or an "unchanged body" that would pass for a healthy read.
+        validators = read.validators if result.suspect is None else Validators()
         store.record_read(
             site.name,
             site.platform,
@@ -179,9 +182,9 @@ def _apply(
             result,
             deliveries,
             payloads=payloads,
-            etag=read.validators.etag,
-            last_modified=read.validators.last_modified,
-            body_hash=read.validators.body_hash,
+            etag=validators.etag,
+            last_modified=validators.last_modified,
+            body_hash=validators.body_hash,
         )
         failures = store.site_state(site.name).failures if result.suspect else 0  # type: ignore[union-attr]
         _health(site, config, store, failures, result.suspect, now)

@@ -25,7 +25,7 @@ from pydantic import (
     Field,
     ValidationError,
     create_model,
-    field_validator,
+    model_validator,
 )
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -95,20 +95,21 @@ EventName = Literal["new", "reopened", "changed", "closed", "reposted"]
 
 
 class Channel(Strict):
-    """A named destination: one or more Apprise URLs, with its own filters and timing."""
+    """A named destination: Apprise URLs (or an Apprise config file that lists them,
+    to keep secrets out of sites.yaml), with its own filters and timing."""
 
-    urls: StrList
+    urls: StrList = Field(default_factory=list)
+    config: str | None = Field(None, description="path of an Apprise config file (text or YAML)")
     match: Match | None = None
     digest: str | None = None
     quiet: str | None = None
     timezone: str | None = None
 
-    @field_validator("urls")
-    @classmethod
-    def _urls(cls, urls: list[str]) -> list[str]:
-        if not urls:
-            raise ValueError("needs at least one Apprise URL")
-        return urls
+    @model_validator(mode="after")
+    def _some_urls(self) -> Channel:
+        if not self.urls and not self.config:
+            raise ValueError("needs at least one Apprise URL (urls:) or an Apprise config file")
+        return self
 
 
 def _channel(value: Any) -> Any:
@@ -158,7 +159,6 @@ class ConfigFile(Strict):
     channels: dict[str, ChannelValue] = Field(default_factory=dict)
     defaults: Defaults = Defaults()
     sites: list[SiteEntry] = Field(default_factory=list)
-    apprise_config: str | None = Field(None, description="path of an Apprise config file")
 
 
 # --- what the rest of watcher uses --------------------------------------------------
@@ -194,6 +194,7 @@ class Config:
     sites: tuple[Site, ...]
     defaults: Defaults
     secrets: frozenset[str] = field(default_factory=frozenset)  # values that came from ${VAR}
+    warnings: tuple[str, ...] = ()
 
     def site(self, name: str) -> Site | None:
         return next((s for s in self.sites if s.name == name), None)
@@ -429,9 +430,23 @@ def _build(
 ) -> Config:
     import apprise
 
+    warnings: list[str] = []
+    channels: dict[str, Channel] = {}
     for channel_name, channel in parsed.channels.items():
+        if channel.config:
+            listed = _apprise_config_urls(channel.config, Path(name).parent)
+            if isinstance(listed, str):
+                at = _line(tree, ("channels", channel_name, "config"))
+                problems.append(Problem(name, at, f"channels.{channel_name}.config", listed))
+                listed = []
+            secrets.update(listed)  # the whole URL is the secret: mask it wherever it shows
+            channel = channel.model_copy(update={"urls": [*channel.urls, *listed]})
+        channels[channel_name] = channel
         for i, url in enumerate(channel.urls):
-            if apprise.Apprise.instantiate(url) is None:
+            plugin = apprise.Apprise.instantiate(url)
+            if plugin is not None and _holds_literal_secret(plugin, url, secrets):
+                warnings.append(f"channels.{channel_name}")
+            if plugin is None:
                 problems.append(
                     Problem(
                         name,
@@ -520,7 +535,52 @@ def _build(
         )
         if not values.get("enabled", True):
             out.pop()
-    return Config(Path(name), parsed.channels, tuple(out), defaults, frozenset(secrets))
+    return Config(
+        Path(name),
+        channels,
+        tuple(out),
+        defaults,
+        frozenset(secrets),
+        _exposure_warnings(Path(name), warnings),
+    )
+
+
+def _apprise_config_urls(path: str, base: Path) -> list[str] | str:
+    """The URLs an Apprise config file lists, or a message saying why it cannot be read."""
+    import apprise
+
+    file = Path(path) if Path(path).is_absolute() else base / path
+    if not file.is_file():
+        return f"Apprise config file {file} not found"
+    loaded = apprise.AppriseConfig()
+    if not loaded.add(str(file)):
+        return f"{file} is not an Apprise config file"
+    urls = [service.url(privacy=False) for service in loaded.services()]
+    return urls or f"{file} lists no valid Apprise URL"
+
+
+def _holds_literal_secret(plugin: Any, url: str, secrets: set[str]) -> bool:
+    """Apprise masks the secret parts of a URL in its privacy form: if the masked form
+    differs and no ${VAR} supplied them, the secret is written in the file itself."""
+    if any(secret and secret in url for secret in secrets):
+        return False
+    return bool(plugin.url(privacy=True) != plugin.url(privacy=False))
+
+
+def _exposure_warnings(path: Path, channels: list[str]) -> tuple[str, ...]:
+    if not channels:
+        return ()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ()
+    if not mode & 0o077:
+        return ()
+    return (
+        f"{path}: {', '.join(sorted(set(channels)))} holds a secret written in the file, "
+        f"and the file is readable by others (mode {mode & 0o777:o}): run `chmod 600 {path}` "
+        "or move the secret to an environment variable (${VAR}) or a systemd credential",
+    )
 
 
 def _merge_match(base: Match | None, override: Match | None) -> Match | None:

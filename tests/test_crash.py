@@ -60,7 +60,9 @@ def test_kill_9_at_random_moments_loses_nothing_and_stores_nothing_twice(
         serve_greenhouse(server, board, jobs[board])
     project = Project(tmp_path, server, receiver)
     project.sites(*({"name": b.upper(), "greenhouse": b} for b in BOARDS))
+    started = time.monotonic()
     assert watcher_check(project).wait(30) == 0  # the silent baseline
+    full = time.monotonic() - started  # kill anywhere from start-up to the end of a cycle
 
     added: list[str] = []
     kills = 0
@@ -71,7 +73,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_stores_nothing_twice(
             added.append(f"Role {board} {job_id}")
             serve_greenhouse(server, board, jobs[board])
         proc = watcher_check(project)
-        time.sleep(rng.uniform(0.0, 0.6))
+        time.sleep(rng.uniform(0.0, full))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
@@ -96,7 +98,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_stores_nothing_twice(
         f"delivered {sum(1 for t in added if counts[t])}, duplicated {len(duplicated)}, "
         f"lost {len(lost)}"
     )
-    assert kills > 0
+    assert 0 < kills < ROUNDS
     assert lost == []
     assert all(counts[t] <= 2 for t in added)
     assert not set(counts) - set(added), "a baseline posting was notified"

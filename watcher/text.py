@@ -5,7 +5,9 @@ from __future__ import annotations
 import html as _html
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -13,7 +15,7 @@ from watcher.model import Posting
 
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_BLOCKS = "p, div, li, br, h1, h2, h3, h4, h5, h6, tr, ul, ol, section, article"
+_BLOCKS = "p, div, li, br, h1, h2, h3, h4, h5, h6, tr, td, th, ul, ol, section, article, dd, dt"
 
 
 def html_to_text(markup: str | None) -> str:
@@ -33,7 +35,7 @@ def html_to_text(markup: str | None) -> str:
         return ""
     for node in root.css(_BLOCKS):
         node.insert_after("\n")
-    return _tidy(root.text(separator=" ", strip=False))
+    return _tidy(root.text(separator="", strip=False))
 
 
 def _tidy(text: str) -> str:
@@ -49,7 +51,7 @@ def describe(posting: Posting) -> str:
 
 
 def parse_time(value: object) -> datetime | None:
-    """An aware UTC datetime from ISO 8601 text, epoch seconds or epoch milliseconds."""
+    """An aware UTC datetime from ISO 8601 or RFC 822 text, epoch seconds or milliseconds."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -62,11 +64,16 @@ def parse_time(value: object) -> datetime | None:
             return None
     if not isinstance(value, str):
         return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    text = value.strip()
+    if text.endswith(" UTC"):  # Recruitee: `2026-08-05 10:10:39 UTC`
+        text = text[:-4] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        return None
+        try:  # RFC 822, as RSS `pubDate` has it
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -79,12 +86,14 @@ _EMPLOYMENT = (
     ("working student", "intern"),
     ("werkstudent", "intern"),
     ("part", "part-time"),
+    ("teilzeit", "part-time"),
     ("contract", "contract"),
     ("freelance", "contract"),
     ("contractor", "contract"),
     ("temp", "temporary"),
     ("seasonal", "temporary"),
     ("full", "full-time"),
+    ("vollzeit", "full-time"),
     ("permanent", "full-time"),
     ("regular", "full-time"),
 )
@@ -94,7 +103,7 @@ def employment(value: object) -> str | None:
     """Normalise a platform's employment type (`FullTime`, `FULL_TIME`, `Full-time`...)."""
     if not isinstance(value, str) or not value.strip():
         return None
-    low = fold(value)
+    low = fold(value).replace("_", " ")
     for needle, kind in _EMPLOYMENT:
         if needle in low:
             return kind
@@ -119,6 +128,25 @@ def fold(text: str) -> str:
     """Lower case without accents, for comparisons."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def number(value: object) -> float | None:
+    """A float from a number or a numeric string (`"120,000"`); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", "").strip())
+        except ValueError:
+            return None
+    return None
+
+
+def unique(values: Iterable[object]) -> tuple[str, ...]:
+    """The non-empty strings among `values`, stripped, first occurrence kept, in order."""
+    return tuple(dict.fromkeys(text for text in map(clean, values) if text))
 
 
 def clean(value: object) -> str | None:

@@ -9,8 +9,8 @@ from watcher.fetch import Fetcher
 from watcher.model import Response, SourceError
 from watcher.reader import read_board
 from watcher.sources import detect_with
-from watcher.sources.feed import Feed, feed_time, is_feed
-from watcher.text import describe
+from watcher.sources.feed import Feed, is_feed
+from watcher.text import describe, parse_time
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 RSS = (FIXTURES / "feed" / "jobs.rss").read_bytes()
@@ -152,8 +152,8 @@ def test_invalid_utf8_and_leading_whitespace():
         (None, None),
     ],
 )
-def test_feed_time(value, expected):
-    assert feed_time(value) == expected
+def test_feed_dates(value, expected):
+    assert parse_time(value) == expected
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ def test_reads_every_job_posting_of_a_list_page():
     assert third.title == "Customer Support & Success Lead"
     assert third.url == "https://acme.example/careers"
     assert third.locations == ("Head office",)
-    assert third.employment == "vollzeit"
+    assert third.employment == "full-time"  # German "Vollzeit"
     assert third.posted_at is None
     assert third.compensation is not None and third.compensation.summary() == "USD 60,000 / year"
     assert third.description_html is None

@@ -13,7 +13,7 @@ from typing import Any
 
 from watcher.model import Compensation, Page, Posting, Request, Response
 from watcher.sources.base import Source, items, load_json
-from watcher.text import clean, employment, parse_time, workplace
+from watcher.text import clean, employment, number, parse_time, unique, workplace
 
 _ORG = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
 
@@ -67,7 +67,7 @@ def _posting(job: Mapping[str, Any]) -> Posting | None:
         id=job_id,
         title=title,
         url=clean(job.get("jobUrl")) or "",
-        locations=tuple(dict.fromkeys(p for p in map(clean, places) if p)),
+        locations=unique(places),
         department=clean(job.get("department")),
         team=clean(job.get("team")),
         employment=employment(job.get("employmentType")),
@@ -98,7 +98,7 @@ def _compensation(comp: Any) -> Compensation | None:
         ),
         {},
     )
-    low, high = _number(salary.get("minValue")), _number(salary.get("maxValue"))
+    low, high = number(salary.get("minValue")), number(salary.get("maxValue"))
     if low is None and high is None and not summary:
         return None
     return Compensation(
@@ -108,9 +108,3 @@ def _compensation(comp: Any) -> Compensation | None:
         _INTERVALS.get(clean(salary.get("interval")) or ""),
         summary,
     )
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None

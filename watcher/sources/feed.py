@@ -5,15 +5,14 @@ tells whether a body is one, for a later "add" that sniffs what a page returns.
 Atom (and RSS carrying `atom:link rel="next"`) paginates through its `next` link.
 
 Also the XML plumbing the other XML sources share: `load_xml`, `child_text`,
-`feed_time`, `rss_item`.
+`rss_item`.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 from watcher.model import Page, Posting, Request, Response, SourceError
@@ -90,7 +89,7 @@ def rss_item(item: ET.Element, base: str) -> Posting | None:
         title=title,
         url=link or "",
         department=child_text(item, "category"),
-        posted_at=feed_time(child_text(item, "pubDate") or child_text(item, _DC_DATE)),
+        posted_at=parse_time(child_text(item, "pubDate") or child_text(item, _DC_DATE)),
         description_html=child_text(item, _CONTENT) or child_text(item, "description"),
     )
 
@@ -114,8 +113,8 @@ def _atom_entry(entry: ET.Element, base: str) -> Posting | None:
         department=None
         if category is None
         else clean(category.get("label") or category.get("term")),
-        posted_at=feed_time(child_text(entry, f"{ATOM}published")),
-        updated_at=feed_time(child_text(entry, f"{ATOM}updated")),
+        posted_at=parse_time(child_text(entry, f"{ATOM}published")),
+        updated_at=parse_time(child_text(entry, f"{ATOM}updated")),
         description=clean(plain) or "",
         description_html=clean(content.text) if is_html and content is not None else None,
     )
@@ -179,19 +178,3 @@ def _parse(body: bytes) -> ET.Element:
 
 def child_text(element: ET.Element, path: str) -> str | None:
     return clean(element.findtext(path))
-
-
-def feed_time(value: str | None) -> datetime | None:
-    """An aware UTC time from RFC 822 (RSS `pubDate`) or ISO 8601 (Atom, `dc:date`)."""
-    if not value:
-        return None
-    moment = parse_time(value)
-    if moment is not None:
-        return moment
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

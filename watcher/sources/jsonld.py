@@ -29,7 +29,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Compensation, Page, Posting, Request, Response, SourceError
 from watcher.sources.base import Source
-from watcher.text import clean, employment, join_place, parse_time
+from watcher.text import clean, employment, join_place, number, parse_time
 
 # A path segment naming job pages, followed by something (the list page itself is not a posting).
 _JOB_PATH = re.compile(
@@ -246,29 +246,16 @@ def _salary(value: Any) -> Compensation | None:
     unit = salary.get("unitText")
     if isinstance(amount, dict):
         unit = amount.get("unitText") or unit
-        exact = _number(amount.get("value"))
-        low = _number(amount.get("minValue"))
-        high = _number(amount.get("maxValue"))
+        exact = number(amount.get("value"))
+        low = number(amount.get("minValue"))
+        high = number(amount.get("maxValue"))
         low, high = (low if low is not None else exact), (high if high is not None else exact)
     else:
-        low = high = _number(amount)
+        low = high = number(amount)
     if low is None and high is None:
         return None
     period = _PERIODS.get(str(unit or "").strip().upper())
     return Compensation(low, high, clean(salary.get("currency")), period)
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", "").strip())
-        except ValueError:
-            return None
-    return None
 
 
 # --- web-page helpers (shared with the other HTML and XML sources) ---------------------

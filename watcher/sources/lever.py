@@ -14,7 +14,7 @@ from typing import Any
 
 from watcher.model import Compensation, Page, Posting, Request, Response
 from watcher.sources.base import Source, items, load_json
-from watcher.text import clean, employment, parse_time, workplace
+from watcher.text import clean, employment, number, parse_time, unique, workplace
 
 _SITE = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
 _EU = "eu:"
@@ -75,7 +75,7 @@ def _posting(job: Mapping[str, Any]) -> Posting | None:
         id=job_id,
         title=title,
         url=clean(job.get("hostedUrl")) or "",
-        locations=tuple(dict.fromkeys(p for p in map(clean, places) if p)),
+        locations=unique(places),
         department=clean(categories.get("department")),
         team=clean(categories.get("team")),
         employment=employment(categories.get("commitment")),
@@ -107,14 +107,8 @@ def _description_html(job: Mapping[str, Any]) -> str | None:
 def _compensation(salary: Any) -> Compensation | None:
     if not isinstance(salary, dict):
         return None
-    low, high = _number(salary.get("min")), _number(salary.get("max"))
+    low, high = number(salary.get("min")), number(salary.get("max"))
     if low is None and high is None:
         return None
     period = _INTERVALS.get(clean(salary.get("interval")) or "")
     return Compensation(low, high, clean(salary.get("currency")), period)
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None

@@ -17,7 +17,7 @@ from typing import Any
 from watcher.model import Page, Posting, Request, Response, SourceError
 from watcher.sources.base import Source
 from watcher.sources.feed import child_text, load_xml
-from watcher.text import employment, parse_time
+from watcher.text import employment, parse_time, unique
 
 _SUB = r"[a-z0-9][a-z0-9-]*"
 _BOARD = re.compile(rf"(?P<sub>{_SUB})(?:\.jobs\.personio\.(?P<tld>de|com))?")
@@ -69,7 +69,7 @@ class Personio(Source):
             id=job_id,
             title=title,
             url=f"https://{self.host}/job/{job_id}",
-            locations=tuple(dict.fromkeys(o for o in offices if o)),
+            locations=unique(offices),
             department=child_text(position, "department"),
             employment=_employment(
                 child_text(position, "employmentType"), child_text(position, "schedule")

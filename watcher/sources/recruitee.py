@@ -15,7 +15,7 @@ from typing import Any
 
 from watcher.model import Compensation, Page, Posting, Request, Response
 from watcher.sources.base import Source, items, load_json
-from watcher.text import clean, employment, join_place, parse_time
+from watcher.text import clean, employment, join_place, parse_time, unique
 
 # Recruitee's own hosts, not companies' career sites.
 _OWN_HOSTS = "api|app|docs|help|support|blog|status|partners|marketplace"
@@ -53,8 +53,8 @@ class Recruitee(Source):
             department=clean(offer.get("department")),
             employment=employment(offer.get("employment_type_code")),
             workplace=_workplace(offer),
-            posted_at=_time(offer.get("published_at")) or _time(offer.get("created_at")),
-            updated_at=_time(offer.get("updated_at")),
+            posted_at=parse_time(offer.get("published_at")) or parse_time(offer.get("created_at")),
+            updated_at=parse_time(offer.get("updated_at")),
             compensation=_compensation(offer),
             description_html=_description_html(offer),
         )
@@ -68,7 +68,7 @@ def _locations(offer: Mapping[str, Any]) -> tuple[str, ...]:
             clean(offer.get("location"))
             or join_place(offer.get("city"), offer.get("state_name"), offer.get("country"))
         ]
-    return tuple(dict.fromkeys(p for p in places if p))
+    return unique(places)
 
 
 def _place(location: Any) -> str | None:
@@ -88,13 +88,6 @@ def _workplace(offer: Mapping[str, Any]) -> str | None:
     if offer.get("on_site") is True:
         return "onsite"
     return None
-
-
-def _time(value: Any) -> datetime | None:
-    """Recruitee writes `2026-08-05 10:10:39 UTC`, which ISO 8601 parsing refuses."""
-    if isinstance(value, str) and value.endswith(" UTC"):
-        value = value[:-4] + "+00:00"
-    return parse_time(value)
 
 
 def _compensation(offer: Mapping[str, Any]) -> Compensation | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from watcher.model import Compensation, Page, Posting, Request, Response
 from watcher.sources.base import Source, expect, items, load_json
-from watcher.text import clean, employment, fold, join_place, parse_time, workplace
+from watcher.text import clean, employment, fold, join_place, number, parse_time, unique, workplace
 
 PAGE_SIZE = 100
 _SLUG = r"(?P<board>[A-Za-z0-9_.-]+)"
@@ -100,11 +100,7 @@ class Rippling(Source):
     def parse_detail(self, posting: Posting, response: Response, now: datetime) -> Posting:
         job = expect(load_json(response), dict, "the response")
         places = job.get("workLocations")
-        listed = (
-            tuple(dict.fromkeys(p for p in map(clean, places) if p))
-            if isinstance(places, list)
-            else ()
-        )
+        listed = unique(places) if isinstance(places, list) else ()
         return replace(
             posting,
             locations=posting.locations or listed,
@@ -179,8 +175,8 @@ def _pay(value: object) -> Compensation | None:
         return None
     unit = (bands[0].get("currency"), bands[0].get("frequency"))
     same = [b for b in bands if (b.get("currency"), b.get("frequency")) == unit]
-    lows = [n for n in (_number(b.get("rangeStart")) for b in same) if n is not None]
-    highs = [n for n in (_number(b.get("rangeEnd")) for b in same) if n is not None]
+    lows = [n for n in (number(b.get("rangeStart")) for b in same) if n is not None]
+    highs = [n for n in (number(b.get("rangeEnd")) for b in same) if n is not None]
     if not lows and not highs:
         return None
     frequency = clean(unit[1])
@@ -190,12 +186,3 @@ def _pay(value: object) -> Compensation | None:
         currency=clean(unit[0]),
         period=_PERIODS.get(fold(frequency)) if frequency else None,
     )
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None

@@ -26,7 +26,7 @@ from watcher.model import Page, Posting, Request, Response, SourceError
 from watcher.sources.base import Source, expect, items, load_json
 from watcher.sources.feed import child_text, load_xml, rss_item
 from watcher.sources.jsonld import job_posting
-from watcher.text import clean, join_place, parse_time
+from watcher.text import clean, join_place, parse_time, unique
 
 _TT = "{https://teamtailor.com/locations}"
 _PER_PAGE = 500
@@ -92,7 +92,7 @@ class Teamtailor(Source):
         return replace(
             posting,
             id=_job_id(posting.url) or posting.id,
-            locations=tuple(dict.fromkeys(p for p in places if p)),
+            locations=unique(places),
             department=child_text(item, f"{_TT}department") or posting.department,
             team=child_text(item, f"{_TT}role"),
             workplace=_REMOTE.get((child_text(item, "remoteStatus") or "").lower()),

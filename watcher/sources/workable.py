@@ -13,7 +13,7 @@ from typing import Any
 
 from watcher.model import Page, Posting, Request, Response
 from watcher.sources.base import Source, items, load_json
-from watcher.text import clean, employment, join_place, parse_time
+from watcher.text import clean, employment, join_place, parse_time, unique
 
 _ACCOUNT = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_-]*)(?:[/?#]|$)"
 # Workable's own hosts, not accounts' career sites.
@@ -78,7 +78,7 @@ def _locations(job: Mapping[str, Any]) -> tuple[str, ...]:
     ]
     if not any(places):
         places = [join_place(job.get("city"), job.get("state"), job.get("country"))]
-    return tuple(dict.fromkeys(p for p in places if p))
+    return unique(places)
 
 
 def _description_html(job: Mapping[str, Any]) -> str | None:

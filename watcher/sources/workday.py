@@ -14,7 +14,7 @@ from typing import Any
 
 from watcher.model import Page, Posting, Request, Response
 from watcher.sources.base import Source, expect, items, load_json
-from watcher.text import clean, employment, parse_time, workplace
+from watcher.text import clean, employment, parse_time, unique, workplace
 
 LIMIT = 20
 _HOST = r"(?P<tenant>[a-z0-9][a-z0-9_-]*)\.(?P<shard>wd\d{1,3})\.myworkdayjobs\.com"
@@ -133,7 +133,7 @@ class Workday(Source):
         info = expect(payload.get("jobPostingInfo"), dict, "'jobPostingInfo'")
         extra = info.get("additionalLocations")
         places = [info.get("location"), *(extra if isinstance(extra, list) else [])]
-        locations = tuple(dict.fromkeys(p for p in map(clean, places) if p))
+        locations = unique(places)
         description = info.get("jobDescription")
         if not isinstance(description, str):
             description = posting.description_html

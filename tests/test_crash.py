@@ -73,7 +73,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_stores_nothing_twice(
             added.append(f"Role {board} {job_id}")
             serve_greenhouse(server, board, jobs[board])
         proc = watcher_check(project)
-        time.sleep(rng.uniform(0.0, full))
+        time.sleep(rng.uniform(0.0, 1.5 * full))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
@@ -98,7 +98,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_stores_nothing_twice(
         f"delivered {sum(1 for t in added if counts[t])}, duplicated {len(duplicated)}, "
         f"lost {len(lost)}"
     )
-    assert 0 < kills < ROUNDS
+    assert kills > 0
     assert lost == []
     assert all(counts[t] <= 2 for t in added)
     assert not set(counts) - set(added), "a baseline posting was notified"

@@ -178,4 +178,7 @@ def test_status_shows_sites_and_pending(tmp_path, server, receiver):
     assert gone["next_run"].endswith("Z")
     assert data["pending_notifications"] == 0
     text = project.run("status").output
-    assert "Gone (greenhouse): 0 open" in text and "last error: HTTP 404" in text
+    gone_line = next(line for line in text.splitlines() if line.startswith("Gone "))
+    assert gone_line.split()[:3] == ["Gone", "greenhouse", "0"]
+    assert "HTTP 404: board not found" in gone_line
+    assert "2 site(s), 1 failing; 0 notification(s) waiting to be sent" in text

@@ -164,7 +164,8 @@ def find_in_page(body: bytes, page_url: str, content_type: str = "") -> Found | 
     else `feed` when it is itself an RSS or Atom feed; else None."""
     if is_feed(body):
         return Found("feed", page_url, via="feed", page=page_url)
-    tree = LexborHTMLParser(page_text(Response(200, page_url, body, {"content-type": content_type})))
+    response = Response(200, page_url, body, {"content-type": content_type})
+    tree = LexborHTMLParser(page_text(response))
     counts: Counter[tuple[str, Any]] = Counter()
     for url in _pointed_urls(tree, page_url):
         found = sources.detect(url)
@@ -201,14 +202,25 @@ def hand_written_hint(url: str, name: str) -> str:
         f"  - name: {_yaml_scalar(name)}\n"
         "    html:\n"
         f"      url: {_yaml_scalar(url)}\n"
-        "      item: li.job     # CSS selector matching one opening (see your browser's inspector)\n"
+        "      item: li.job     # CSS selector of one opening (see the browser's inspector)\n"
         "      title: a         # inside it: the title (default: the item's own text)\n"
-        "      link: a          # inside it: the link to the posting (default: its first link)"
+        "      link: a          # inside it: the posting's link (default: its first link)"
     )
 
 
+def _yaml_scalar(value: str) -> str:
+    """`value` as a YAML scalar, quoted when it must be."""
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump({"v": value}, out)
+    return out.getvalue().strip().removeprefix("v: ")
+
+
 def no_platform_message(url: str, name: str) -> str:
-    labels = ", ".join(s.label for s in sources.REGISTRY.values() if s.url_patterns)
+    labels = ", ".join(
+        s.label for s in sources.REGISTRY.values() if s.url_patterns and s.key != "jsonld"
+    )
     return (
         f"found no job board on {url}: it neither links to nor embeds a known platform "
         f"({labels}), and has no schema.org JobPosting data.\n"
@@ -246,8 +258,8 @@ _GENERIC_LABELS = frozenset(
     {"www", "careers", "career", "jobs", "job", "apply", "boards", "join", "work", "hire", "team"}
 )
 _LEGAL_SUFFIXES = frozenset(
-    "inc incorporated llc ltd limited gmbh ag sa sas sarl srl bv nv plc corp corporation "
-    "co company se oy ab as aps kg ug pty".split()
+    {"inc", "incorporated", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "sarl", "srl"}
+    | {"bv", "nv", "plc", "corp", "corporation", "co", "company", "se", "oy", "ab", "as", "kg"}
 )
 
 
@@ -446,8 +458,10 @@ def plan(
     environ = os.environ if environ is None else environ
     if key not in sources.REGISTRY:
         raise AddError(f"this watcher cannot read {key} boards yet (found {display_board(board)})")
+    if not name.strip():
+        raise AddError("a site needs a name: give one with --name")
     board = sources.get(key).check_board(board)
-    entry = site_entry(key, board, name, api)
+    entry = site_entry(key, board, name.strip(), api)
     current = text or ""
     _refuse_duplicates(_load(current), key, board, name, file_name)
     new_text, lines = _append(current, entry)
@@ -479,20 +493,18 @@ def _plain(node: Any) -> Any:
 
 
 def _refuse_duplicates(tree: Any, key: str, board: Any, name: str, file_name: str) -> None:
+    """AddError when a site already watches this board, or already has this name
+    (compared ignoring case, as both are for people to tell apart)."""
     entries = tree.get("sites") if isinstance(tree, CommentedMap) else None
     if not isinstance(entries, CommentedSeq):
         return
+    sites = [
+        (int(entries.lc.item(index)[0]) + 1, entry)
+        for index, entry in enumerate(entries)
+        if isinstance(entry, CommentedMap)
+    ]
     wanted = _same(board)
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, CommentedMap):
-            continue
-        line = int(entries.lc.item(index)[0]) + 1
-        existing = str(entry.get("name"))
-        if existing.casefold() == name.casefold():
-            raise AddError(
-                f"{file_name}:{line}: a site named {existing!r} already exists: "
-                "choose another name with --name"
-            )
+    for line, entry in sites:
         if entry.get(key) is None:
             continue
         try:
@@ -501,13 +513,20 @@ def _refuse_duplicates(tree: Any, key: str, board: Any, name: str, file_name: st
             continue
         if _same(theirs) == wanted:
             raise AddError(
-                f"{file_name}:{line}: {existing!r} already watches {key}: {display_board(board)}"
+                f"{file_name}:{line}: {str(entry.get('name'))!r} already watches "
+                f"{key}: {display_board(board)}"
+            )
+    for line, entry in sites:
+        existing = str(entry.get("name"))
+        if existing.casefold() == name.casefold():
+            raise AddError(
+                f"{file_name}:{line}: a site named {existing!r} already exists: "
+                "choose another name with --name"
             )
 
 
-def _same(board: Any) -> Any:
-    text = display_board(board)
-    return text.casefold().rstrip("/") if isinstance(text, str) else board
+def _same(board: Any) -> str:
+    return display_board(board).casefold().rstrip("/")
 
 
 def _append(text: str, entry: dict[str, Any]) -> tuple[str, str]:
@@ -569,6 +588,8 @@ def _sites_node(root: Node | None) -> tuple[Node | None, Node | None]:
 
 def _last_line(node: Node) -> int:
     """The last line (0-based) holding part of `node`."""
+    if isinstance(node, ScalarNode) and node.value == "" and not node.style:
+        return -1  # an empty value (`notify:`) is marked at the next token: its key counts
     if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
         mark = node.end_mark
         return mark.line if mark.column > 0 else mark.line - 1
@@ -601,7 +622,7 @@ def _render(entry: dict[str, Any], dash: int, content: int, newline: str) -> str
 def _dumped(text: str, entry: dict[str, Any], newline: str) -> tuple[str, str]:
     """The whole tree, edited and dumped by ruamel: for layouts lines cannot be added to."""
     yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True  # type: ignore[assignment]
+    yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     tree = yaml.load(text) if text.strip() else None

@@ -12,8 +12,10 @@ import functools
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,8 +24,9 @@ import click
 from watcher import __version__
 from watcher import config as config_mod
 from watcher.cycle import CycleReport, SiteResult, check_sites, make_fetcher, site_status, utcnow
-from watcher.notify import deliver
-from watcher.starter import STARTER
+from watcher.notify import deliver, privacy_url, send_sample
+from watcher.render import export_row, paint, table, to_csv, to_json
+from watcher.starter import SCHEMA_FILE, STARTER
 from watcher.store import OutboxRow, Store, StoreError
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SITE_FAILED = 0, 1, 2, 3
@@ -144,8 +147,11 @@ def init(force: bool) -> None:
         click.echo(f"error: {path} exists; not overwriting it (use --force)", err=True)
         raise SystemExit(EXIT_USAGE)
     path.parent.mkdir(parents=True, exist_ok=True)
+    schema_path = path.parent / SCHEMA_FILE
+    schema_path.write_text(to_json(config_mod.json_schema()) + "\n", encoding="utf-8")
     path.write_text(STARTER, encoding="utf-8")
-    click.echo(f"wrote {path}: edit it, then run `watcher validate` and `watcher check`")
+    click.echo(f"wrote {path} (and {schema_path.name}, so editors complete and check it)")
+    click.echo("edit it, then run `watcher validate` and `watcher check`")
 
 
 def _explicit_config() -> bool:
@@ -176,7 +182,10 @@ def validate() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="print the results as JSON")
 @click.option("-q", "--quiet", is_flag=True, help="print only failures")
-def check(names: tuple[str, ...], notify_existing: bool, as_json: bool, quiet: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="also list the new postings of each site")
+def check(
+    names: tuple[str, ...], notify_existing: bool, as_json: bool, quiet: bool, verbose: bool
+) -> None:
     """Run one cycle: fetch every site, diff, store, notify.
 
     Exit 0 when every site was read, 3 when some failed (the others were still
@@ -196,10 +205,21 @@ def check(names: tuple[str, ...], notify_existing: bool, as_json: bool, quiet: b
         sites = [s for s in sites if s.name in names]
     store = open_store()
 
+    color = _color()
+    done = 0
+
     def show(result: SiteResult) -> None:
+        nonlocal done
+        done += 1
         if as_json or (quiet and result.ok):
             return
-        click.echo(f"{result.site}: {result.summary()}")
+        mood = {"fg": "red"} if not result.ok else ({"fg": "green"} if result.new else {})
+        progress = paint(f"[{done}/{len(sites)}] ", color, dim=True) if color else ""
+        line = f"{progress}{paint(result.site, color, bold=True)}: "
+        click.echo(line + paint(config.redact(result.summary()), color, **mood))
+        if verbose:
+            for title in result.titles:
+                click.echo(f"    + {title}")
 
     try:
         report = asyncio.run(_check(config, store, sites, notify_existing, show))
@@ -258,39 +278,235 @@ def _report_json(report: CycleReport) -> dict[str, Any]:
     }
 
 
+def _color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return utcnow() - config_mod.parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+
+
+def _query(
+    status: str, site: str | None, since: str | None, search: str | None
+) -> list[dict[str, Any]]:
+    store = open_store()
+    try:
+        return store.postings(status=status, site=site, since=_since(since), search=search)
+    except StoreError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
+    finally:
+        store.close()
+
+
+_STATUS = click.option(
+    "--status", type=click.Choice(["open", "closed", "all"]), default="open", show_default=True
+)
+_SITE = click.option("--site", default=None, help="only this site")
+_SINCE = click.option("--since", default=None, metavar="AGE", help="first seen within (7d, 12h)")
+_SEARCH = click.option(
+    "--search", default=None, metavar="TEXT", help="words in title or description"
+)
+
+
 @cli.command(name="list")
 @_command_options
-@click.option(
-    "--status",
-    type=click.Choice(["open", "closed", "all"]),
-    default="open",
-    show_default=True,
-)
-@click.option("--site", default=None, help="only this site")
+@_STATUS
+@_SITE
+@_SINCE
+@_SEARCH
 @click.option("--json", "as_json", is_flag=True, help="a JSON array, for scripts")
-def list_(status: str, site: str | None, as_json: bool) -> None:
+def list_(
+    status: str, site: str | None, since: str | None, search: str | None, as_json: bool
+) -> None:
     """Stored postings, newest first.
 
     \b
-    Example:
+    Examples:
+      watcher list --since 7d
+      watcher list --search "rust backend" --status all
       watcher list --site Stripe --json | jq '.[].title'
     """
-    store = open_store()
-    try:
-        rows = store.postings(status=status, site=site)
-    finally:
-        store.close()
+    rows = _query(status, site, since, search)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(to_json(rows))
         return
     if not rows:
         click.echo("no postings stored yet: run `watcher check`" if status == "open" else "none")
         return
-    for row in rows:
-        where = f" — {row['location']}" if row["location"] else ""
-        mark = "" if row["status"] == "open" else " [closed]"
-        click.echo(f"{row['first_seen'][:10]}  {row['site']}: {row['title']}{where}{mark}")
-        click.echo(f"            {row['url']}")
+    color = _color()
+    width = shutil.get_terminal_size((120, 24)).columns if color else None
+    body = table(
+        ["first seen", "site", "title", "location", "status", "id"],
+        (
+            [r["first_seen"][:10], r["site"], r["title"], r["location"], r["status"], r["id"]]
+            for r in rows
+        ),
+        width=width,
+        shrink=2,
+    )
+    click.echo(body)
+    click.echo(paint(f"{len(rows)} posting(s); `watcher show ID` for one in full", color, dim=True))
+
+
+@cli.command()
+@_command_options
+@click.argument("posting")
+@click.option("--site", default=None, help="the site, when the id is not unique")
+@click.option("--json", "as_json", is_flag=True, help="print JSON, for scripts")
+def show(posting: str, site: str | None, as_json: bool) -> None:
+    """One posting in full, with its history (first seen, changes, closed, reopened).
+
+    \b
+    Example:
+      watcher show 4012345
+      watcher show 4012345 --site Stripe
+    """
+    store = open_store()
+    try:
+        rows = store.postings(status="all", site=site, posting_id=posting, full=True)
+        for row in rows:
+            row["history"] = store.history(row["site"], row["id"])
+    finally:
+        store.close()
+    if not rows:
+        click.echo(f"error: no posting with id {posting!r}", err=True)
+        raise SystemExit(EXIT_USAGE)
+    if len(rows) > 1:
+        names = ", ".join(r["site"] for r in rows)
+        click.echo(f"error: id {posting!r} is at several sites ({names}): add --site", err=True)
+        raise SystemExit(EXIT_USAGE)
+    (row,) = rows
+    if as_json:
+        click.echo(to_json(row))
+        return
+    color = _color()
+    click.echo(paint(row["title"], color, bold=True) + f"  ({row['site']}, {row['status']})")
+    click.echo(row["url"])
+    comp = row.get("compensation") or {}
+    for label, value in (
+        ("location", row["location"]),
+        ("department", row["department"]),
+        ("team", row["team"]),
+        ("employment", row["employment"]),
+        ("workplace", row["workplace"]),
+        ("salary", comp.get("summary")),
+        ("posted", row["posted_at"]),
+        ("first seen", row["first_seen"]),
+        ("last seen", row["last_seen"]),
+        ("closed", row["closed_at"]),
+    ):
+        if value:
+            click.echo(f"  {label:11} {value}")
+    click.echo(paint("history:", color, bold=True))
+    for event in row["history"]:
+        what = event["kind"]
+        if event["fields"]:
+            what += f" ({event['fields']})"
+        if event["previous_id"]:
+            what += f" (repost of {event['previous_id']})"
+        click.echo(f"  {event['at']}  {what}")
+    if row.get("description"):
+        click.echo("")
+        click.echo(row["description"])
+
+
+@cli.command()
+@_command_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@_STATUS
+@_SITE
+@_SINCE
+@_SEARCH
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export(
+    fmt: str,
+    status: str,
+    site: str | None,
+    since: str | None,
+    search: str | None,
+    output: Path | None,
+) -> None:
+    """Export stored postings as CSV or JSON (to stdout, or --output FILE).
+
+    \b
+    Example:
+      watcher export --format csv --status all -o postings.csv
+    """
+    rows = _query(status, site, since, search)
+    text = to_csv(rows) if fmt == "csv" else to_json([export_row(r) for r in rows]) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(rows)} posting(s) to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command(name="notify-test")
+@_command_options
+@click.argument("channel", required=False)
+def notify_test(channel: str | None) -> None:
+    """Send a sample message to a channel (default: every channel) and report, per URL,
+    success or the reason for failure.
+
+    \b
+    Example:
+      watcher notify-test phone
+    """
+    config = load_config()
+    names = [channel] if channel else list(config.channels)
+    if channel and channel not in config.channels:
+        click.echo(f"error: no channel named {channel!r} in {config.path}", err=True)
+        raise SystemExit(EXIT_USAGE)
+    if not names:
+        click.echo(f"error: {config.path} defines no channels", err=True)
+        raise SystemExit(EXIT_USAGE)
+    failed = 0
+    for name in names:
+        for url, outcome in send_sample(config.channels[name].urls):
+            shown = config.redact(privacy_url(url))
+            if outcome.ok:
+                click.echo(f"{name}: {shown}: sent")
+            else:
+                failed += 1
+                click.echo(f"{name}: {shown}: FAILED: {config.redact(outcome.reason)}", err=True)
+    raise SystemExit(EXIT_SITE_FAILED if failed else EXIT_OK)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of sites.yaml (editors use it to complete and check the file).
+
+    \b
+    Example:
+      watcher schema > sites.schema.json
+    """
+    click.echo(to_json(config_mod.json_schema()))
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script.
+
+    \b
+    Example:
+      watcher completion bash > ~/.local/share/bash-completion/completions/watcher
+    """
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    if cls is None:  # pragma: no cover - the choice above lists the supported shells
+        raise click.BadParameter(shell)
+    click.echo(cls(cli, {}, "watcher", "_WATCHER_COMPLETE").source())
 
 
 @cli.command()
@@ -360,15 +576,42 @@ def status(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    for site in data["sites"]:
-        health = "ok" if not site["failures"] else f"{site['failures']} failures"
-        click.echo(
-            f"{site['name']} ({site['platform']}): {site['open']} open, "
-            f"last check {site['last_check'] or 'never'}, next {site['next_run']}, {health}"
+    color = _color()
+    width = shutil.get_terminal_size((120, 24)).columns if color else None
+    click.echo(
+        table(
+            [
+                "site",
+                "platform",
+                "open",
+                "last check",
+                "last success",
+                "next run",
+                "fails",
+                "last error",
+            ],
+            (
+                [
+                    s["name"],
+                    s["platform"],
+                    s["open"],
+                    s["last_check"] or "never",
+                    s["last_success"] or "never",
+                    s["next_run"],
+                    s["failures"],
+                    config.redact(s["last_error"] or ""),
+                ]
+                for s in data["sites"]
+            ),
+            width=width,
         )
-        if site["last_error"]:
-            click.echo(f"    last error: {site['last_error']}")
-    click.echo(f"{data['pending_notifications']} notification(s) waiting to be sent")
+    )
+    failing = sum(1 for s in data["sites"] if s["failures"])
+    summary = (
+        f"{len(data['sites'])} site(s), {failing} failing; "
+        f"{data['pending_notifications']} notification(s) waiting to be sent"
+    )
+    click.echo(paint(summary, color, fg="red" if failing else None))
 
 
 @cli.command()
@@ -502,7 +745,9 @@ def add(target: str, name: str | None, dry_run: bool, api: str | None) -> None:
             raise SystemExit(EXIT_USAGE)
         click.echo(f"Boards for {outcome.name!r} ({tried}):")
         for probe in outcome.found:
-            count = f"{probe.openings}{'+' if probe.more else ''} openings"
+            count = f"{probe.openings}{'+' if probe.more else ''} opening" + (
+                "" if probe.openings == 1 and not probe.more else "s"
+            )
             click.echo(f"  {probe.label:12} {probe.board:24} {count:14} {probe.url or ''}")
         extra = f" --api {shlex.quote(api)}" if api else ""
         click.echo(f"Add one with: watcher add URL --name {shlex.quote(outcome.name)}{extra}")
@@ -514,7 +759,8 @@ def add(target: str, name: str | None, dry_run: bool, api: str | None) -> None:
         others = ", ".join(
             f"{c.key}: {add_mod.display_board(c.board)} ({c.count})" for c in found.others
         )
-        info = [f"found on {found.page}: {board} ({found.count} links or embeds)"]
+        links = "1 link or embed" if found.count == 1 else f"{found.count} links or embeds"
+        info = [f"found on {found.page}: {board} ({links})"]
         info += [f"also linked: {others}"] if others else []
     elif found.via == "redirect":
         info = [f"{found.page} leads to {board}"]
@@ -533,7 +779,8 @@ def add(target: str, name: str | None, dry_run: bool, api: str | None) -> None:
     read = outcome.read
     if read is not None:
         more = "+" if read.truncated else ""
-        click.echo(f"test read of {board}: {read.openings}{more} openings")
+        plural = "" if read.openings == 1 and not more else "s"
+        click.echo(f"test read of {board}: {read.openings}{more} opening{plural}")
     for note in outcome.notes:
         click.echo(f"note: {note}")
     click.echo(f"{'created' if outcome.created else 'added to'} {path}:")

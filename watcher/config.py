@@ -602,3 +602,11 @@ def iter_channel_urls(config: Config, names: tuple[str, ...]) -> Iterator[tuple[
         channel = config.channels.get(channel_name)
         for url in channel.urls if channel else []:
             yield channel_name, url
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of sites.yaml, from the same models that validate it."""
+    schema = ConfigFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "watcher sites.yaml"
+    return schema

@@ -45,6 +45,7 @@ class SiteResult:
     suspect: str | None = None
     error: str | None = None
     error_kind: str | None = None
+    titles: list[str] = field(default_factory=list)  # of new and reopened postings
 
     def summary(self) -> str:
         if not self.ok:
@@ -201,6 +202,11 @@ def _apply(
         queued=sum(len(d) for d in deliveries.values()),
         baseline=baseline,
         suspect=result.suspect,
+        titles=[
+            c.posting.title
+            for c in result.changes
+            if c.posting and c.kind in (EventKind.NEW, EventKind.REOPENED) and not baseline
+        ],
     )
 
 

@@ -149,6 +149,33 @@ def apprise_send(url: str, message: Message) -> Outcome:
     return Outcome(False, f"{reason} ({names})")
 
 
+SAMPLE = Message(
+    "watcher: test message",
+    "This is a test from watcher. New openings will look like this:\n"
+    + posting_line(
+        {
+            "title": "Senior Backend Engineer",
+            "url": "https://example.com/jobs/1",
+            "location": "Remote (Europe)",
+            "salary": "EUR 80,000-100,000 / year",
+        }
+    ),
+)
+
+
+def send_sample(urls: Iterable[str], send: Sender = apprise_send) -> list[tuple[str, Outcome]]:
+    """Send the sample message to each URL; the outcome of each."""
+    return [(url, send(url, SAMPLE)) for url in urls]
+
+
+def privacy_url(url: str) -> str:
+    """The URL as Apprise shows it with its secrets masked."""
+    import apprise
+
+    plugin = apprise.Apprise.instantiate(url)
+    return str(plugin.url(privacy=True)) if plugin else "(invalid URL)"
+
+
 def channel_targets(channels: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, str]]:
     """target id -> (channel name, URL) for every configured URL."""
     return {target_of(url): (name, url) for name, urls in channels.items() for url in urls}

@@ -1,6 +1,9 @@
 """The commented starter `sites.yaml` that `watcher init` writes."""
 
+SCHEMA_FILE = "sites.schema.json"
+
 STARTER = """\
+# yaml-language-server: $schema=./sites.schema.json
 # sites.yaml: the companies watcher watches, and where it tells you of new openings.
 # Check it with `watcher validate`; run one cycle with `watcher check`.
 

@@ -107,6 +107,24 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_search(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE postings_fts USING fts5(
+            site UNINDEXED, id UNINDEXED, digest UNINDEXED, title, description,
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        """
+    )
+
+
+def _fts_query(text: str) -> str:
+    """Words as FTS5 terms that must all appear (quoted, so no query syntax leaks in)."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'
+
+
 def target_of(url: str) -> str:
     """A stable, non-secret name for one Apprise URL: outbox rows point at it."""
     return hashlib.sha256(url.encode()).hexdigest()[:16]
@@ -558,25 +576,55 @@ class Store:
 
     # --- queries for the command line -----------------------------------------------
 
-    def postings(self, *, status: str = "open", site: str | None = None) -> list[dict[str, Any]]:
-        """Stored postings, newest first, in the `watcher list --json` shape."""
-        where, args = [], []
+    def postings(
+        self,
+        *,
+        status: str = "open",
+        site: str | None = None,
+        since: datetime | None = None,
+        search: str | None = None,
+        posting_id: str | None = None,
+        full: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Stored postings, newest first, in the `watcher list --json` shape.
+
+        `since`: first seen at or after; `search`: full-text query (SQLite FTS5) over
+        titles and descriptions; `full`: include the description.
+        """
+        where: list[str] = []
+        args: list[Any] = []
         if status != "all":
             where.append("p.status = ?")
             args.append(status)
         if site:
             where.append("p.site = ?")
             args.append(site)
+        if posting_id:
+            where.append("p.id = ?")
+            args.append(posting_id)
+        if since:
+            where.append("p.first_seen >= ?")
+            args.append(utc_iso(since))
+        if search:
+            self._sync_search()
+            where.append(
+                "(p.site, p.id) IN (SELECT site, id FROM postings_fts WHERE postings_fts MATCH ?)"
+            )
+            args.append(_fts_query(search))
         sql = (
             "SELECT p.site, p.id, p.title, p.url, p.location, p.locations, p.department, p.team, "
             "p.employment, p.workplace, p.compensation, p.posted_at, p.status, p.first_seen, "
             "CASE WHEN p.status = 'open' AND p.misses = 0 THEN COALESCE(s.last_success, "
-            "p.last_seen) ELSE p.last_seen END AS last_seen, p.closed_at "
-            "FROM postings p LEFT JOIN sites s ON s.name = p.site"
+            "p.last_seen) ELSE p.last_seen END AS last_seen, p.closed_at"
+            + (", p.description" if full else "")
+            + " FROM postings p LEFT JOIN sites s ON s.name = p.site"
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY p.first_seen DESC, p.site, p.id"
         )
-        cursor = self.db.conn.execute(sql, args)
+        try:
+            cursor = self.db.conn.execute(sql, args)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"bad search {search!r}: {exc}") from None
         names = [d[0] for d in cursor.description]
         out = []
         for row in cursor:
@@ -587,6 +635,24 @@ class Store:
             )
             out.append(item)
         return out
+
+    def _sync_search(self) -> None:
+        """Bring the full-text index up to date with the postings it lags behind.
+
+        The index is kept lazily, at search time, so that checks never pay for it.
+        """
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM postings_fts WHERE rowid IN (SELECT f.rowid FROM postings_fts f "
+                "LEFT JOIN postings p ON p.site = f.site AND p.id = f.id "
+                "WHERE p.digest IS NULL OR p.digest != f.digest)"
+            )
+            conn.execute(
+                "INSERT INTO postings_fts (site, id, digest, title, description) "
+                "SELECT p.site, p.id, p.digest, p.title, p.description FROM postings p "
+                "WHERE NOT EXISTS (SELECT 1 FROM postings_fts f WHERE f.site = p.site "
+                "AND f.id = p.id)"
+            )
 
     def sites(self) -> list[dict[str, Any]]:
         cursor = self.db.conn.execute(

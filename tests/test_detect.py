@@ -1,0 +1,181 @@
+"""`watcher.sources.detect`: the platform and board of every kind of link users paste,
+without any network access, and the near-misses that must not match."""
+
+from __future__ import annotations
+
+import pytest
+
+from watcher.sources import REGISTRY, detect
+
+
+def row(url: str, key: str | None, board: object = None) -> object:
+    """One table row; a row for a platform not registered yet is skipped until it is."""
+    marks = []
+    if key is not None and key not in REGISTRY:
+        marks.append(pytest.mark.skipif(True, reason=f"{key} is not registered yet"))
+    return pytest.param(url, key, board, marks=marks, id=url)
+
+
+UUID = "8e1f0b2c-3d4e-4f5a-9b6c-7d8e9f0a1b2c"
+
+MATCHES = [
+    # Greenhouse: boards, postings, embeds (the new job-boards host too), the API
+    row("https://boards.greenhouse.io/acme", "greenhouse", "acme"),
+    row("boards.greenhouse.io/acme", "greenhouse", "acme"),
+    row("http://www.boards.greenhouse.io/acme/", "greenhouse", "acme"),
+    row("https://boards.greenhouse.io/acme/jobs/4012345?gh_jid=4012345", "greenhouse", "acme"),
+    row("https://job-boards.greenhouse.io/acme/jobs/4012345", "greenhouse", "acme"),
+    row("https://job-boards.eu.greenhouse.io/acme", "greenhouse", "acme"),
+    row("https://boards.greenhouse.io/embed/job_board?for=acme", "greenhouse", "acme"),
+    row("https://boards.greenhouse.io/embed/job_board/js?for=acme", "greenhouse", "acme"),
+    row("https://boards.greenhouse.io/embed/job_app?for=acme&token=4012345", "greenhouse", "acme"),
+    row("https://boards-api.greenhouse.io/v1/boards/acme/jobs", "greenhouse", "acme"),
+    row("  HTTPS://BOARDS.GREENHOUSE.IO/acme  ", "greenhouse", "acme"),
+    # Lever, with the EU instance
+    row("https://jobs.lever.co/acme", "lever", "acme"),
+    row(f"https://jobs.lever.co/acme/{UUID}", "lever", "acme"),
+    row(f"https://jobs.lever.co/acme/{UUID}/apply", "lever", "acme"),
+    row("https://jobs.eu.lever.co/acme", "lever", "eu:acme"),
+    row(f"https://jobs.eu.lever.co/acme/{UUID}", "lever", "eu:acme"),
+    row("https://api.lever.co/v0/postings/acme?mode=json", "lever", "acme"),
+    # Ashby
+    row("https://jobs.ashbyhq.com/acme", "ashby", "acme"),
+    row(f"https://jobs.ashbyhq.com/acme/{UUID}/application", "ashby", "acme"),
+    row("https://jobs.ashbyhq.com/acme/embed?version=2", "ashby", "acme"),
+    row("https://api.ashbyhq.com/posting-api/job-board/acme", "ashby", "acme"),
+    # Workday: with and without locale, postings, the CXS API
+    row("https://acme.wd5.myworkdayjobs.com/External", "workday", "acme.wd5/External"),
+    row("https://acme.wd5.myworkdayjobs.com/en-US/External", "workday", "acme.wd5/External"),
+    row(
+        "https://Acme.wd1.myworkdayjobs.com/en-US/Acme_Careers/job/Berlin/Engineer_R-12345",
+        "workday",
+        "acme.wd1/Acme_Careers",
+    ),
+    row(
+        "https://acme.wd103.myworkdayjobs.com/es-419/Careers/details/Engineer_R1",
+        "workday",
+        "acme.wd103/Careers",
+    ),
+    row(
+        "https://acme.wd5.myworkdayjobs.com/wday/cxs/acme/External/jobs",
+        "workday",
+        "acme.wd5/External",
+    ),
+    # SmartRecruiters
+    row("https://careers.smartrecruiters.com/AcmeCorp", "smartrecruiters", "AcmeCorp"),
+    row(
+        "https://jobs.smartrecruiters.com/AcmeCorp/744000012345678-backend-engineer",
+        "smartrecruiters",
+        "AcmeCorp",
+    ),
+    row(
+        "https://jobs.smartrecruiters.com/oneclick-ui/company/AcmeCorp/publication/abc",
+        "smartrecruiters",
+        "AcmeCorp",
+    ),
+    # Workable
+    row("https://apply.workable.com/acme/", "workable", "acme"),
+    row("https://apply.workable.com/acme/j/A1B2C3D4E5/", "workable", "acme"),
+    row("https://apply.workable.com/api/v1/widget/accounts/acme", "workable", "acme"),
+    row("https://acme.workable.com/", "workable", "acme"),
+    # Recruitee
+    row("https://acme.recruitee.com/", "recruitee", "acme"),
+    row("https://acme.recruitee.com/o/backend-engineer", "recruitee", "acme"),
+    # Personio (.de boards are their subdomain, .com boards keep the whole host)
+    row("https://acme.jobs.personio.de/job/1234567", "personio", "acme"),
+    row("https://acme.jobs.personio.de/", "personio", "acme"),
+    row(
+        "https://acme.jobs.personio.com/job/1234567?language=en",
+        "personio",
+        "acme.jobs.personio.com",
+    ),
+    # Teamtailor
+    row("https://acme.teamtailor.com/jobs/1234567-backend-engineer", "teamtailor", "acme"),
+    row("https://acme.na.teamtailor.com/jobs", "teamtailor", "acme.na"),
+    # BambooHR
+    row("https://acme.bamboohr.com/careers/42", "bamboohr", "acme"),
+    row("https://acme.bamboohr.com/jobs/", "bamboohr", "acme"),
+    # Breezy
+    row("https://acme.breezy.hr/p/1a2b3c4d5e6f-backend-engineer", "breezy", "acme"),
+    row("https://acme.breezy.hr/", "breezy", "acme"),
+    # Rippling
+    row(f"https://ats.rippling.com/acme/jobs/{UUID}", "rippling", "acme"),
+    row("https://ats.rippling.com/en-GB/acme/jobs", "rippling", "acme"),
+    # JazzHR (read from its JSON-LD)
+    row(
+        "https://acme.applytojob.com/apply/Ab1Cd2Ef3/Backend-Engineer",
+        "jsonld",
+        "https://acme.applytojob.com/apply",
+    ),
+    row("https://acme.applytojob.com/apply", "jsonld", "https://acme.applytojob.com/apply"),
+]
+
+NEAR_MISSES = [
+    # the platforms' own marketing sites
+    row("https://www.greenhouse.io/blog", None),
+    row("https://greenhouse.io/acme", None),
+    row("https://lever.co", None),
+    row("https://www.lever.co/customers/acme", None),
+    row("https://workable.com/pricing", None),
+    row("https://www.workable.com/pricing", None),
+    row("https://help.workable.com/hc/en-us", None),
+    row("https://jobs.workable.com/view/abc", None),
+    row("https://app.breezy.hr/signin", None),
+    row("https://www.breezy.hr/", None),
+    row("https://www.bamboohr.com", None),
+    row("https://www.bamboohr.com/careers", None),
+    row("https://recruitee.com", None),
+    row("https://app.recruitee.com/l/acme", None),
+    row("https://www.ashbyhq.com/customers", None),
+    row("https://www.smartrecruiters.com/", None),
+    row("https://www.personio.de/", None),
+    row("https://www.teamtailor.com/en/", None),
+    row("https://app.teamtailor.com/companies/acme", None),
+    row("https://www.rippling.com/recruiting", None),
+    row("https://www.myworkday.com/acme", None),
+    # lookalike hosts, and platform hosts in a path or query
+    row("https://greenhouse.io.evil.com/acme", None),
+    row("https://boards.greenhouse.io.evil.com/acme", None),
+    row("https://boards.greenhouse.io@evil.com/acme", None),
+    row("https://evil.com/boards.greenhouse.io/acme", None),
+    row("https://evil.com/?next=https://jobs.lever.co/acme", None),
+    row("https://jobs.lever.co.evil.com/acme", None),
+    row("https://acme.teamtailor.com.evil.com/jobs", None),
+    row("https://acme.breezy.hr.evil.com/", None),
+    row("https://notjobs.ashbyhq.com/acme", None),
+    # the right host, the wrong path
+    row("https://boards.greenhouse.io/", None),
+    row("https://boards.greenhouse.io/embed/job_board", None),
+    row("https://jobs.lever.co/", None),
+    row("https://jobs.ashbyhq.com/", None),
+    row("https://apply.workable.com/j/A1B2C3D4E5", None),
+    row("https://careers.smartrecruiters.com/", None),
+    row("https://jobs.smartrecruiters.com/sr-jobs/search", None),
+    row("https://acme.wd5.myworkdayjobs.com/en-US", None),
+    row("https://acme.wd5.myworkdayjobs.com/", None),
+    row("https://acme.bamboohr.com/login", None),
+    row("https://ats.rippling.com/acme", None),
+    row("https://acme.applytojob.com/", None),
+    # not a link to anything
+    row("https://acme.example/careers", None),
+    row("", None),
+]
+
+
+@pytest.mark.parametrize(("url", "key", "board"), MATCHES)
+def test_detects_platform_and_board(url: str, key: str, board: object) -> None:
+    found = detect(url)
+    assert found is not None, f"{url} was not recognised"
+    assert (found.key, found.board) == (key, board)
+
+
+@pytest.mark.parametrize(("url", "key", "board"), NEAR_MISSES)
+def test_near_misses_do_not_match(url: str, key: None, board: None) -> None:
+    found = detect(url)
+    assert found is None, f"{url} matched {found.key}: {found.board}" if found else ""
+
+
+def test_every_registered_platform_with_url_patterns_has_a_row() -> None:
+    covered = {p.values[1] for p in MATCHES}  # type: ignore[attr-defined]
+    with_patterns = {key for key, source in REGISTRY.items() if source.url_patterns}
+    assert with_patterns <= covered

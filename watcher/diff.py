@@ -126,7 +126,8 @@ def diff(
                 out.changes.append(Change(EventKind.NEW, posting.id, posting))
             out.write.append(posting)
         elif old.status == "closed":
-            out.changes.append(Change(EventKind.REOPENED, posting.id, posting))
+            fields = _changed_fields(old.visible, posting.visible())
+            out.changes.append(Change(EventKind.REOPENED, posting.id, posting, fields))
             out.write.append(posting)
         elif (posting.digest or posting.fingerprint()) != old.digest:
             fields = _changed_fields(old.visible, posting.visible()) or ("description",)

@@ -25,13 +25,14 @@ from pydantic import (
     Field,
     ValidationError,
     create_model,
+    field_validator,
     model_validator,
 )
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from watcher import sources
+from watcher import sources, timing
 
 DEFAULT_EVERY = "30m"
 SCHEMA_URL = "https://raw.githubusercontent.com/careers-watcher/watcher/main/sites.schema.json"
@@ -104,6 +105,26 @@ class Channel(Strict):
     digest: str | None = None
     quiet: str | None = None
     timezone: str | None = None
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, value: str | None) -> str | None:
+        if value is not None:
+            timing.parse_digest(value)
+        return value
+
+    @field_validator("quiet")
+    @classmethod
+    def _quiet(cls, value: str | None) -> str | None:
+        if value is not None:
+            timing.parse_quiet(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        timing.zone(value)
+        return value
 
     @model_validator(mode="after")
     def _some_urls(self) -> Channel:

@@ -11,6 +11,7 @@ import pytest
 
 from tests.helpers import Project, gh_job, serve_greenhouse
 from tests.servers import Receiver
+from watcher.config import Channel
 from watcher.notify import MAX_ATTEMPTS, backoff, deliver
 from watcher.store import Delivery, Store, target_of
 
@@ -23,10 +24,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def queue(
-    store: Store, urls: dict[str, list[str]], title: str = "Engineer", key: str = "k1"
-) -> None:
-    deliveries = [Delivery(name, target_of(u), NOW) for name, us in urls.items() for u in us]
+def channels(**urls: list[str]) -> dict[str, Channel]:
+    return {name: Channel(urls=list(us)) for name, us in urls.items()}
+
+
+def queue(store: Store, chans: dict[str, Channel], title: str = "Engineer") -> None:
+    deliveries = [Delivery(n, target_of(u), NOW) for n, c in chans.items() for u in c.urls]
     store.queue_notice(
         "k1", "Acme", "new", deliveries, {"title": f"Acme: {title}", "body": title}, NOW
     )
@@ -40,7 +43,7 @@ def store(tmp_path):
 
 
 def test_failed_send_is_retried_with_backoff_and_never_lost(store, receiver):
-    urls = {"phone": [f"json://127.0.0.1:{receiver.port}/n"]}
+    urls = channels(phone=[f"json://127.0.0.1:{receiver.port}/n"])
     queue(store, urls)
     receiver.fail_next = 1
     report = asyncio.run(deliver(store, urls, NOW))
@@ -63,7 +66,7 @@ def test_backoff_doubles_and_is_capped():
 
 def test_a_failing_channel_never_blocks_another(store, receiver):
     dead = f"json://127.0.0.1:{free_port()}/n"
-    urls = {"phone": [f"json://127.0.0.1:{receiver.port}/n"], "broken": [dead]}
+    urls = channels(phone=[f"json://127.0.0.1:{receiver.port}/n"], broken=[dead])
     queue(store, urls)
     report = asyncio.run(deliver(store, urls, NOW))
     assert report.sent == 1 and report.failed == 1
@@ -74,7 +77,7 @@ def test_a_failing_channel_never_blocks_another(store, receiver):
 
 def test_dead_letter_after_the_limit_is_told_once_on_other_channels(store, receiver):
     dead = f"json://127.0.0.1:{free_port()}/n"
-    urls = {"phone": [f"json://127.0.0.1:{receiver.port}/n"], "broken": [dead]}
+    urls = channels(phone=[f"json://127.0.0.1:{receiver.port}/n"], broken=[dead])
     deliveries = [Delivery("broken", target_of(dead), NOW)]
     store.queue_notice(
         "k2", "Acme", "new", deliveries, {"title": "Acme: Engineer", "body": "x"}, NOW
@@ -94,7 +97,7 @@ def test_dead_letter_after_the_limit_is_told_once_on_other_channels(store, recei
 
 
 def test_lease_expiry_resends_a_claimed_row_never_loses_it(store, receiver):
-    urls = {"phone": [f"json://127.0.0.1:{receiver.port}/n"]}
+    urls = channels(phone=[f"json://127.0.0.1:{receiver.port}/n"])
     queue(store, urls)
     claimed = store.claim_due(NOW, timedelta(minutes=5))  # a process claims, then dies
     assert len(claimed) == 1
@@ -128,7 +131,7 @@ def test_receivers_of_other_kinds(store):
     """ntfy:// through Apprise to a local receiver."""
     ntfy = Receiver().start()
     try:
-        urls = {"push": [f"ntfy://127.0.0.1:{ntfy.port}/jobs"]}
+        urls = channels(push=[f"ntfy://127.0.0.1:{ntfy.port}/jobs"])
         queue(store, urls)
         assert asyncio.run(deliver(store, urls, NOW)).sent == 1
         (seen,) = ntfy.messages

@@ -632,8 +632,9 @@ def outbox(retry: bool, as_json: bool) -> None:
         if retry:
             now = utcnow()
             revived = store.retry_dead(now)
-            channels = {name: channel.urls for name, channel in config.channels.items()}
-            report = asyncio.run(deliver(store, channels, now, redact=config.redact, force=True))
+            report = asyncio.run(
+                deliver(store, config.channels, now, redact=config.redact, force=True)
+            )
             if not as_json:
                 click.echo(
                     f"retried {revived} dead notification(s); sent {report.sent}, "

@@ -16,8 +16,10 @@ from watcher.config import Config, Site
 from watcher.diff import Rules, diff
 from watcher.fetch import Fetcher, FetchSettings
 from watcher.model import EventKind, Posting, SourceError, utc_iso
-from watcher.notify import DeliveryReport, deliver, payload_of, route
+from watcher.notify import DeliveryReport, deliver, payload_of
 from watcher.reader import Read, Validators, read_board
+from watcher.routing import deliveries as route_event
+from watcher.routing import notice_deliveries
 from watcher.sources.base import Source
 from watcher.store import Delivery, Store
 from watcher.text import parse_time
@@ -150,7 +152,6 @@ def _apply(
     notify_existing: bool,
 ) -> SiteResult:
     rules = Rules(site.close_after_misses, site.close_after, site.suspect_ratio)
-    channels = {name: channel.urls for name, channel in config.channels.items()}
     # The stored state is read, diffed and written in one write transaction: another
     # process checking the same site waits, then sees this read's result, so one
     # change never makes two events (or two notifications).
@@ -169,8 +170,9 @@ def _apply(
         payloads = {}
         if not baseline or notify_existing:
             for index, change in enumerate(result.changes):
-                if str(change.kind) in site.events and change.posting is not None:
-                    deliveries[index] = route(channels, site.notify, now)
+                routed = route_event(config, site, change, now)
+                if routed and change.posting is not None:
+                    deliveries[index] = routed
                     payloads[index] = payload_of(change.posting, site.name)
         # A suspect read leaves no validators: the next read must be a full one,
         # not a 304 or an "unchanged body" that would pass for a healthy read.
@@ -217,14 +219,13 @@ def _health(
     state = store.site_state(site.name)
     if state is None:
         return
-    channels = {name: channel.urls for name, channel in config.channels.items()}
     if failures >= site.attention_after and not state.attention:
         count = store.count_notices(site.name, "attention") + 1
         store.queue_notice(
             f"{site.name}/attention/{count}",
             site.name,
             "attention",
-            route(channels, site.notify, now),
+            notice_deliveries(config.channels, site.notify, now),
             {
                 "title": f"watcher: {site.name} needs attention",
                 "body": f"{site.name} ({site.platform}: {state.board}) failed {failures} checks "
@@ -239,7 +240,7 @@ def _health(
             f"{site.name}/recovered/{count}",
             site.name,
             "recovered",
-            route(channels, site.notify, now),
+            notice_deliveries(config.channels, site.notify, now),
             {
                 "title": f"watcher: {site.name} recovered",
                 "body": f"{site.name} reads again ({store.open_count(site.name)} open postings).",
@@ -287,8 +288,7 @@ async def check_sites(
             on_result(result)
 
     await asyncio.gather(*(one(site) for site in sites))
-    channels = {name: channel.urls for name, channel in config.channels.items()}
-    report.delivery = await deliver(store, channels, clock(), redact=config.redact)
+    report.delivery = await deliver(store, config.channels, clock(), redact=config.redact)
     return report
 
 

@@ -160,9 +160,10 @@ class Daemon:
             self._status()
 
     async def _deliver(self) -> None:
-        channels = {name: channel.urls for name, channel in self.config.channels.items()}
         try:
-            report = await deliver(self.store, channels, utcnow(), redact=self.config.redact)
+            report = await deliver(
+                self.store, self.config.channels, utcnow(), redact=self.config.redact
+            )
         except StoreError as exc:
             log.error("delivery: %s", exc)
             return

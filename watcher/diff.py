@@ -117,7 +117,9 @@ def diff(
     for posting in fresh:
         old = stored.get(posting.id)
         if old is None:
-            previous = reposts.get(_repost_key(posting.title, posting.location))
+            # No candidates (a baseline, say): skip folding the title and location.
+            key = _repost_key(posting.title, posting.location) if reposts else None
+            previous = reposts.get(key) if key else None
             if previous:
                 out.changes.append(
                     Change(EventKind.REPOSTED, posting.id, posting, previous_id=previous)

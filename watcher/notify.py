@@ -1,41 +1,30 @@
-"""Notifications: messages made from outbox rows (pure), and their delivery
-through Apprise with retries, backoff and dead letters.
+"""Delivery of the outbox through Apprise: retries with backoff, quiet hours, digests,
+dead letters. Messages are made by `watcher.messages` for each service's format and size.
 
-Each outbox row is one event for one Apprise URL. Due rows for one URL and one
-site are sent as one message; a URL that fails never holds back another.
+Each outbox row is one event for one Apprise URL. Due rows for one URL and one site
+are sent together (for a digest channel, all due rows of the URL); a URL that fails
+never holds back another, and a row is marked sent as soon as the message that
+carries it is accepted.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from watcher.store import Delivery, OutboxRow, Store, target_of
+from watcher.config import Channel
+from watcher.messages import Message, service_for
+from watcher.routing import Route, notice_deliveries, route_of
+from watcher.store import OutboxRow, Store, target_of
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 LEASE = timedelta(minutes=5)
-
-_HEADINGS = {
-    "new": "new opening",
-    "reopened": "reopened opening",
-    "changed": "changed opening",
-    "closed": "closed opening",
-    "reposted": "reposted opening",
-}
-
-
-@dataclass(frozen=True)
-class Message:
-    title: str
-    body: str  # Markdown
-    rows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,61 +42,14 @@ class DeliveryReport:
     messages: int = 0
     failed: int = 0  # rows that will be retried
     dead: int = 0
+    deferred: int = 0  # held back by quiet hours
     errors: list[str] = field(default_factory=list)
-
-
-# --- formatting (pure) -------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
-
-
-def escape_markdown(text: str) -> str:
-    """Text that renders as itself in Markdown: no links, emphasis or HTML can be injected."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def safe_url(url: str) -> str:
-    """A link target that cannot break out of `(...)` in Markdown."""
-    if not re.match(r"^https?://", url or ""):
-        return ""
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
-
-
-def posting_line(payload: Mapping[str, Any]) -> str:
-    title = escape_markdown(str(payload.get("title") or "untitled"))
-    url = safe_url(str(payload.get("url") or ""))
-    line = f"[{title}]({url})" if url else title
-    extras = [payload.get("location"), payload.get("salary")]
-    details = " · ".join(escape_markdown(str(x)) for x in extras if x)
-    if details:
-        line += f" — {details}"
-    if payload.get("kind") and payload["kind"] != "new":
-        line += f" ({payload['kind']})"
-    why = payload.get("why")
-    if why:
-        line += f"\n  _{escape_markdown('; '.join(why))}_"
-    return f"- {line}"
-
-
-def format_group(site: str | None, rows: Sequence[OutboxRow]) -> Message:
-    """One message for several rows of one site: title with the company and count."""
-    notices = [r for r in rows if r.posting_id is None]
-    postings = [r for r in rows if r.posting_id is not None]
-    ids = tuple(r.id for r in rows)
-    if notices and not postings:
-        body = "\n\n".join(str(r.payload.get("body", "")) for r in notices)
-        return Message(str(notices[0].payload.get("title", "watcher")), body, ids)
-    kinds = {r.kind for r in postings}
-    noun = _HEADINGS[kinds.pop()] if len(kinds) == 1 else "update"
-    count = len(postings)
-    title = f"{site}: {count} {noun}{'s' if count != 1 else ''}"
-    lines = [posting_line({**r.payload, "kind": r.kind}) for r in postings]
-    lines += [str(r.payload.get("body", "")) for r in notices]
-    return Message(title, "\n".join(lines), ids)
 
 
 def payload_of(posting: Any, company: str) -> dict[str, Any]:
     """What a notification says of a posting, frozen when the event happens."""
+    from watcher.match import seniority
+
     comp = posting.compensation.summary() if posting.compensation else None
     return {
         "company": company,
@@ -115,6 +57,8 @@ def payload_of(posting: Any, company: str) -> dict[str, Any]:
         "url": posting.url,
         "location": posting.location or None,
         "salary": comp or None,
+        # "mid" is only the default when a title names no level: not worth a word
+        "seniority": level if (level := seniority(posting.title)) != "mid" else None,
     }
 
 
@@ -134,7 +78,7 @@ def apprise_send(url: str, message: Message) -> Outcome:
     if not client.add(url):
         return Outcome(False, "not a valid Apprise URL")
     result = client.notify(
-        body=message.body, title=message.title, body_format=apprise.NotifyFormat.MARKDOWN
+        body=message.body, title=message.title, body_format=apprise.NotifyFormat(message.format)
     )
     if result:
         return Outcome(True)
@@ -149,23 +93,26 @@ def apprise_send(url: str, message: Message) -> Outcome:
     return Outcome(False, f"{reason} ({names})")
 
 
-SAMPLE = Message(
-    "watcher: test message",
-    "This is a test from watcher. New openings will look like this:\n"
-    + posting_line(
-        {
-            "title": "Senior Backend Engineer",
-            "url": "https://example.com/jobs/1",
-            "location": "Remote (Europe)",
-            "salary": "EUR 80,000-100,000 / year",
-        }
-    ),
-)
+SAMPLE_ROW: dict[str, Any] = {
+    "title": "Senior Backend Engineer",
+    "url": "https://example.com/jobs/1",
+    "location": "Remote (Europe)",
+    "salary": "EUR 80,000-100,000 / year",
+    "seniority": "senior",
+    "why": ["title: backend", "remote (Europe)"],
+}
 
 
 def send_sample(urls: Iterable[str], send: Sender = apprise_send) -> list[tuple[str, Outcome]]:
-    """Send the sample message to each URL; the outcome of each."""
-    return [(url, send(url, SAMPLE)) for url in urls]
+    """Send a sample message, made for each URL's service, to each URL."""
+    sample = OutboxRow(
+        0, "", "Example Inc", "1", "new", "test", "", SAMPLE_ROW, "", "", 0, "", None
+    )
+    out = []
+    for url in urls:
+        (message,) = service_for(url).render("watcher test: Example Inc", [sample])[:1]
+        out.append((url, send(url, message)))
+    return out
 
 
 def privacy_url(url: str) -> str:
@@ -176,21 +123,19 @@ def privacy_url(url: str) -> str:
     return str(plugin.url(privacy=True)) if plugin else "(invalid URL)"
 
 
-def channel_targets(channels: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, str]]:
-    """target id -> (channel name, URL) for every configured URL."""
-    return {target_of(url): (name, url) for name, urls in channels.items() for url in urls}
-
-
-def route(
-    channels: Mapping[str, Iterable[str]], names: Iterable[str], now: datetime
-) -> list[Delivery]:
-    """The deliveries of one event to the named channels, one per URL, due now."""
-    return [Delivery(name, target_of(url), now) for name in names for url in channels.get(name, ())]
+def _targets(channels: Mapping[str, Channel]) -> dict[str, tuple[str, str, Route]]:
+    """target id -> (channel name, URL, its route) for every configured URL."""
+    out = {}
+    for name, channel in channels.items():
+        route = route_of(name, channel)
+        for url in channel.urls:
+            out[target_of(url)] = (name, url, route)
+    return out
 
 
 async def deliver(
     store: Store,
-    channels: Mapping[str, Iterable[str]],
+    channels: Mapping[str, Channel],
     now: datetime,
     *,
     send: Sender = apprise_send,
@@ -198,48 +143,81 @@ async def deliver(
     max_attempts: int = MAX_ATTEMPTS,
     force: bool = False,
 ) -> DeliveryReport:
-    """Send every due outbox row (with `force`, every pending one, due or not);
+    """Send every due outbox row (with `force`, every pending one, quiet hours or not);
     mark each sent, retried later, or dead."""
-    report = DeliveryReport()
-    targets = channel_targets(channels)
-    rows = store.claim_due(now, LEASE, force=force)
+    run = _Run(store, channels, now, send, redact, max_attempts, force)
+    targets = _targets(channels)
     groups: dict[tuple[str, str | None], list[OutboxRow]] = defaultdict(list)
-    for row in rows:
-        groups[(row.target, row.site)].append(row)
+    for row in store.claim_due(now, LEASE, force=force):
+        found = targets.get(row.target)
+        digest = found is not None and found[2].digest is not None and row.posting_id is not None
+        groups[(row.target, None if digest else row.site)].append(row)
+    await asyncio.gather(
+        *(run.group(targets.get(t), site, rows) for (t, site), rows in groups.items())
+    )
+    return run.report
 
-    async def one(target: str, site: str | None, group: list[OutboxRow]) -> None:
-        ids = [r.id for r in group]
-        found = targets.get(target)
+
+@dataclass
+class _Run:
+    """One delivery pass: what it sends with, and what it reports."""
+
+    store: Store
+    channels: Mapping[str, Channel]
+    now: datetime
+    send: Sender
+    redact: Callable[[str], str]
+    max_attempts: int
+    force: bool
+    report: DeliveryReport = field(default_factory=DeliveryReport)
+
+    async def group(
+        self, found: tuple[str, str, Route] | None, site: str | None, rows: list[OutboxRow]
+    ) -> None:
+        ids = [r.id for r in rows]
         if found is None:
-            store.mark_failed(ids, now, "its channel URL is no longer in the config", None)
-            report.dead += len(ids)
+            self.store.mark_failed(
+                ids, self.now, "its channel URL is no longer in the config", None
+            )
+            self.report.dead += len(ids)
             return
-        channel, url = found
-        message = format_group(site, group)
-        outcome = await asyncio.to_thread(send, url, message)
-        if outcome.ok:
-            store.mark_sent(ids, now)
-            report.sent += len(ids)
-            report.messages += 1
+        channel, url, route = found
+        quiet_end = None if self.force else route.quiet_end(self.now)
+        if quiet_end:
+            self.store.defer(ids, quiet_end)
+            self.report.deferred += len(ids)
             return
-        reason = redact(outcome.reason)
-        report.errors.append(f"{channel}: {reason}")
-        attempts = max(r.attempts for r in group) + 1
-        if attempts >= max_attempts:
-            store.mark_failed(ids, now, reason, None)
-            report.dead += len(ids)
-            _tell_dead(store, channels, channel, site, group, reason, now)
-        else:
-            store.mark_failed(ids, now, reason, now + backoff(attempts))
-            report.failed += len(ids)
+        service = service_for(url)
+        digest = route.digest is not None and all(r.posting_id for r in rows)
+        messages = service.render_digest(rows) if digest else service.render(site, rows)
+        for message in messages:
+            await self.one(channel, url, site, [r for r in rows if r.id in message.rows], message)
 
-    await asyncio.gather(*(one(t, s, g) for (t, s), g in groups.items()))
-    return report
+    async def one(
+        self, channel: str, url: str, site: str | None, rows: list[OutboxRow], message: Message
+    ) -> None:
+        ids = [r.id for r in rows]
+        outcome = await asyncio.to_thread(self.send, url, message)
+        if outcome.ok:
+            self.store.mark_sent(ids, self.now)
+            self.report.sent += len(ids)
+            self.report.messages += 1
+            return
+        reason = self.redact(outcome.reason)
+        self.report.errors.append(f"{channel}: {reason}")
+        attempts = max(r.attempts for r in rows) + 1
+        if attempts >= self.max_attempts:
+            self.store.mark_failed(ids, self.now, reason, None)
+            self.report.dead += len(ids)
+            _tell_dead(self.store, self.channels, channel, site, rows, reason, self.now)
+        else:
+            self.store.mark_failed(ids, self.now, reason, self.now + backoff(attempts))
+            self.report.failed += len(ids)
 
 
 def _tell_dead(
     store: Store,
-    channels: Mapping[str, Iterable[str]],
+    channels: Mapping[str, Channel],
     channel: str,
     site: str | None,
     group: Sequence[OutboxRow],
@@ -259,7 +237,7 @@ def _tell_dead(
         f"dead/{group[0].id}",
         site,
         "dead",
-        route(channels, others, now),
+        notice_deliveries(channels, others, now),
         {"title": f"watcher: channel '{channel}' is failing", "body": body},
         now,
     )

@@ -119,6 +119,16 @@ def m002_search(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_closing_index(db: sqlite_utils.Database) -> None:
+    # `closing_count` runs before every check: without this it reads every row of the
+    # site, description included (measured: 0.2 ms a site; 0.004 ms with it).
+    db.executescript(
+        "CREATE INDEX postings_closing ON postings (site, misses) "
+        "WHERE status = 'open' AND misses > 0;"
+    )
+
+
 def _fts_query(text: str) -> str:
     """Words as FTS5 terms that must all appear (quoted, so no query syntax leaks in)."""
     words = [w.replace('"', '""') for w in text.split()]
@@ -543,12 +553,13 @@ class Store:
                 [("pending" if retry_at else "dead", utc_iso(retry_at), error, i) for i in ids],
             )
 
-    def release(self, ids: Sequence[int]) -> None:
-        """Give claimed rows back unsent (their channel is in quiet hours, say)."""
+    def defer(self, ids: Sequence[int], until: datetime) -> None:
+        """Give claimed rows back unsent, due at `until` (the end of quiet hours)."""
         with self.transaction() as conn:
             conn.executemany(
-                "UPDATE outbox SET status = 'pending', claimed_until = NULL WHERE id = ?",
-                [(i,) for i in ids],
+                "UPDATE outbox SET status = 'pending', claimed_until = NULL, due_at = ? "
+                "WHERE id = ?",
+                [(utc_iso(until), i) for i in ids],
             )
 
     def outbox(self, statuses: Sequence[str] = ("pending", "sending", "dead")) -> list[OutboxRow]:

@@ -205,3 +205,14 @@ def test_check_in_and_out_of_a_terminal(tmp_path, server, tty):
     else:
         assert "\x1b[" not in output
         assert output.splitlines()[0].startswith(("Acme: ", "Beta: "))
+
+
+def test_list_matching_shows_what_todays_filters_select(project):
+    text = project.config.read_text().replace(
+        "sites:\n", "defaults:\n  match:\n    title: [backend]\n    keywords: [rust]\nsites:\n"
+    )
+    project.write(text)
+    (row,) = project.list("--matching")
+    assert row["title"] == "Senior Backend Engineer"
+    assert any("backend" in why for why in row["why"])
+    assert "Backend" in project.run("list", "--matching").output

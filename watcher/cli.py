@@ -26,8 +26,9 @@ from watcher import config as config_mod
 from watcher.cycle import CycleReport, SiteResult, check_sites, make_fetcher, site_status, utcnow
 from watcher.notify import deliver, privacy_url, send_sample
 from watcher.render import export_row, paint, table, to_csv, to_json
+from watcher.routing import selects
 from watcher.starter import SCHEMA_FILE, STARTER
-from watcher.store import OutboxRow, Store, StoreError
+from watcher.store import OutboxRow, Store, StoreError, as_posting
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SITE_FAILED = 0, 1, 2, 3
 
@@ -293,16 +294,35 @@ def _since(value: str | None) -> datetime | None:
 
 
 def _query(
-    status: str, site: str | None, since: str | None, search: str | None
+    status: str, site: str | None, since: str | None, search: str | None, matching: bool = False
 ) -> list[dict[str, Any]]:
     store = open_store()
     try:
-        return store.postings(status=status, site=site, since=_since(since), search=search)
+        rows = store.postings(
+            status=status, site=site, since=_since(since), search=search, full=matching
+        )
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(EXIT_USAGE) from None
     finally:
         store.close()
+    return _matching(rows) if matching else rows
+
+
+def _matching(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows today's filters select (site and channel `match:`), each with its why."""
+    config = load_config()
+    now = utcnow()
+    out = []
+    for row in rows:
+        site = config.site(row["site"])
+        if site is None:
+            continue
+        verdict = selects(config, site, as_posting(row), now)
+        if verdict.ok:
+            row.pop("description", None)
+            out.append({**row, "why": list(verdict.why)})
+    return out
 
 
 _STATUS = click.option(
@@ -321,19 +341,26 @@ _SEARCH = click.option(
 @_SITE
 @_SINCE
 @_SEARCH
+@click.option("--matching", is_flag=True, help="only what today's filters select, with why")
 @click.option("--json", "as_json", is_flag=True, help="a JSON array, for scripts")
 def list_(
-    status: str, site: str | None, since: str | None, search: str | None, as_json: bool
+    status: str,
+    site: str | None,
+    since: str | None,
+    search: str | None,
+    matching: bool,
+    as_json: bool,
 ) -> None:
     """Stored postings, newest first.
 
     \b
     Examples:
       watcher list --since 7d
+      watcher list --matching
       watcher list --search "rust backend" --status all
       watcher list --site Stripe --json | jq '.[].title'
     """
-    rows = _query(status, site, since, search)
+    rows = _query(status, site, since, search, matching)
     if as_json:
         click.echo(to_json(rows))
         return

@@ -21,7 +21,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from watcher.diff import Diff, Stored
-from watcher.model import Change, Posting, utc_iso
+from watcher.model import Change, Compensation, Posting, utc_iso
 from watcher.text import describe
 
 migrations = Migrations("watcher")
@@ -765,6 +765,32 @@ def _stored(row: Sequence[Any]) -> Stored:
         missing_since=_time(row[12]),
         closed_at=_time(row[13]),
         detailed=bool(row[14]),
+    )
+
+
+def as_posting(row: dict[str, Any]) -> Posting:
+    """A `Posting` again, from a row of `Store.postings(full=True)` (for filters)."""
+    comp = row.get("compensation")
+    return Posting(
+        id=row["id"],
+        title=row["title"],
+        url=row["url"],
+        locations=tuple(row.get("locations") or ()),
+        department=row.get("department"),
+        team=row.get("team"),
+        employment=row.get("employment"),
+        workplace=row.get("workplace"),
+        posted_at=_time(row.get("posted_at")),
+        compensation=Compensation(
+            comp.get("min"),
+            comp.get("max"),
+            comp.get("currency"),
+            comp.get("period"),
+            comp.get("text"),
+        )
+        if comp
+        else None,
+        description=row.get("description") or "",
     )
 
 

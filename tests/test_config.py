@@ -139,3 +139,10 @@ def test_empty_sections_and_missing_file(tmp_path: Path):
     with pytest.raises(config.ConfigError) as err:
         config.load(tmp_path / "nope.yaml")
     assert "not found" in str(err.value)
+
+
+def test_bad_filters_are_config_errors_with_their_line():
+    (found,) = problems(GOOD + "    match:\n      title: ['re:(']\n")
+    assert found.startswith("sites.yaml:18: sites[1].match.title: 're:(' is not a valid regular")
+    (found,) = problems(GOOD + "    match:\n      seniority: [wizard]\n")
+    assert found.startswith("sites.yaml:18: sites[1].match.seniority: 'wizard' is not one of")

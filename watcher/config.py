@@ -454,6 +454,7 @@ def _build(
     warnings: list[str] = []
     channels: dict[str, Channel] = {}
     for channel_name, channel in parsed.channels.items():
+        _check_match(channel.match, tree, ("channels", channel_name, "match"), name, problems)
         if channel.config:
             listed = _apprise_config_urls(channel.config, Path(name).parent)
             if isinstance(listed, str):
@@ -479,6 +480,7 @@ def _build(
                     )
                 )
     defaults = parsed.defaults
+    _check_match(defaults.match, tree, ("defaults", "match"), name, problems)
     out: list[Site] = []
     seen: dict[str, int] = {}
     entries: list[Any] = parsed.sites
@@ -535,6 +537,7 @@ def _build(
                         f"unknown channel {channel_name!r}{hint}",
                     )
                 )
+        _check_match(entry.match, tree, (*where, "match"), name, problems)
         close_after = pick("close_after", None)
         out.append(
             Site(
@@ -602,6 +605,21 @@ def _exposure_warnings(path: Path, channels: list[str]) -> tuple[str, ...]:
         f"and the file is readable by others (mode {mode & 0o777:o}): run `chmod 600 {path}` "
         "or move the secret to an environment variable (${VAR}) or a systemd credential",
     )
+
+
+def _check_match(
+    match: Match | None, tree: Any, loc: tuple[Any, ...], name: str, problems: list[Problem]
+) -> None:
+    """Compile a `match:` now, so a bad regex or level is a config error with its line."""
+    if match is None:
+        return
+    from watcher.match import Filter  # the filters need this module's types
+
+    try:
+        Filter.from_match(match)
+    except ValueError as exc:
+        key, _, message = str(exc).partition(": ")
+        problems.append(Problem(name, _line(tree, (*loc, key)), _dotted((*loc, key)), message))
 
 
 def _merge_match(base: Match | None, override: Match | None) -> Match | None:

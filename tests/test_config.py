@@ -146,3 +146,16 @@ def test_bad_filters_are_config_errors_with_their_line():
     assert found.startswith("sites.yaml:18: sites[1].match.title: 're:(' is not a valid regular")
     (found,) = problems(GOOD + "    match:\n      seniority: [wizard]\n")
     assert found.startswith("sites.yaml:18: sites[1].match.seniority: 'wizard' is not one of")
+
+
+def test_the_readme_example_is_valid(tmp_path: Path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("## Filters, routing")[1].split("```yaml\n")[1].split("```")[0]
+    (tmp_path / "apprise.yml").write_text("urls:\n  - json://127.0.0.1:9/team\n")
+    block = block.replace("/etc/watcher/apprise.yml", str(tmp_path / "apprise.yml"))
+    env = {"NTFY_TOPIC": "t", "SMTP_USER": "u", "SMTP_PASSWORD": "p"}
+    cfg = config.parse(block, "README.md", env)
+    assert [s.name for s in cfg.sites] == ["Stripe", "Linear", "Acme Robotics"]
+    stripe = cfg.sites[0]
+    assert stripe.match is not None and stripe.match.exclude_title == ["intern", "werkstudent"]
+    assert stripe.match.min_salary == 150000

@@ -1,0 +1,97 @@
+"""Property tests over every registered parser: any response body either parses into
+postings or fails with a SourceError (a reason for the user), never anything else."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from watcher.model import Posting, Response, SourceError
+from watcher.sources import REGISTRY
+
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+BOARDS = {
+    "workday": "acme.wd1/External",
+    "jsonld": "https://acme.example/careers",
+    "feed": "https://acme.example/jobs.rss",
+    "html": {"url": "https://acme.example/careers", "item": "li", "title": "a"},
+}
+
+# JSON values shaped like boards: objects with the keys sources look for, of any type.
+KEYS = [
+    "jobs",
+    "id",
+    "title",
+    "text",
+    "name",
+    "content",
+    "location",
+    "locations",
+    "offers",
+    "jobPostings",
+    "postings",
+    "content",
+    "result",
+    "items",
+    "total",
+    "departments",
+    "categories",
+    "hostedUrl",
+    "absolute_url",
+    "externalPath",
+    "bulletFields",
+    "postedOn",
+    "isListed",
+    "compensation",
+    "salary",
+    "updated_at",
+    "createdAt",
+    "publishedAt",
+    "url",
+]
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.sampled_from(KEYS), inner, max_size=6),
+    ),
+    max_leaves=30,
+)
+bodies = st.one_of(
+    st.binary(max_size=300),
+    values.map(lambda v: json.dumps(v).encode()),
+    st.text(max_size=200).map(lambda t: f"<rss><channel><item>{t}</item></channel></rss>".encode()),
+    st.text(max_size=200).map(
+        lambda t: (
+            f'<script type="application/ld+json">{t}</script><li><a href="/j">{t}</a></li>'.encode()
+        )
+    ),
+)
+
+
+@pytest.mark.parametrize("key", sorted(REGISTRY))
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=bodies)
+def test_any_body_parses_or_fails_with_a_reason(key, body):
+    source = REGISTRY[key](BOARDS.get(key, "acme"))
+    request = source.first_request()
+    try:
+        page = source.parse(request, Response(200, request.url, body), NOW)
+    except SourceError as error:
+        assert error.reason and "\n" not in error.reason
+        return
+    assert all(isinstance(p, Posting) and p.id and p.title for p in page.postings)
+    for posting in page.postings:
+        posting.fingerprint()
+        detail = source.detail_request(posting)
+        if detail is not None:
+            with contextlib.suppress(SourceError):
+                source.parse_detail(posting, Response(200, detail.url, body), NOW)

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from watcher.config import parse_duration
 from watcher.model import Compensation, Posting
-from watcher.text import describe, fold
+from watcher.text import describe, fold, pay_period
 from watcher.text import employment as normalise_employment
 
 if TYPE_CHECKING:
@@ -669,21 +669,6 @@ class Salary(NamedTuple):
 
 HOURS_PER_YEAR = 2080
 _FACTORS = {"year": 1, "month": 12, "week": 52, "day": 260, "hour": HOURS_PER_YEAR}
-_PERIOD_WORDS = {
-    "year": "year",
-    "yearly": "year",
-    "annual": "year",
-    "annually": "year",
-    "annum": "year",
-    "month": "month",
-    "monthly": "month",
-    "week": "week",
-    "weekly": "week",
-    "day": "day",
-    "daily": "day",
-    "hour": "hour",
-    "hourly": "hour",
-}
 # A figure with no period is read as yearly from this much, else ignored as unknown.
 _YEARLY_FLOOR = 10_000
 _CURRENCIES = {
@@ -854,7 +839,7 @@ def _structured(pay: Compensation) -> Salary | None:
         return None
     if hi is not None and hi < lo:
         lo, hi = hi, lo
-    period = _PERIOD_WORDS.get(fold(pay.period or "").strip())
+    period = pay_period(pay.period)
     if period is None:
         if (hi if hi is not None else lo) < _YEARLY_FLOOR:
             return None

@@ -130,6 +130,28 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+_PERIOD_WORDS = (
+    ("year", "year"),
+    ("annu", "year"),
+    ("month", "month"),
+    ("week", "week"),
+    ("day", "day"),
+    ("daily", "day"),
+    ("hour", "hour"),
+)
+
+
+def pay_period(value: object) -> str | None:
+    """year, month, week, day or hour from any platform's spelling of a pay period
+    (`YEAR`, `yearly`, `per-year-salary`, `1 YEAR`, `hourly`...); None for `2 WEEK`,
+    `one-time` and anything else without a single period."""
+    text = fold(value) if isinstance(value, str) else ""
+    count = re.match(r"\s*(\d+)\s", text)
+    if count and count.group(1) != "1":
+        return None
+    return next((name for needle, name in _PERIOD_WORDS if needle in text), None)
+
+
 def number(value: object) -> float | None:
     """A float from a number or a numeric string (`"120,000"`); None otherwise."""
     if isinstance(value, bool):

@@ -13,19 +13,9 @@ from typing import Any
 
 from watcher.model import Compensation, Page, Posting, Request, Response
 from watcher.sources.base import Source, items, load_json
-from watcher.text import clean, employment, number, parse_time, unique, workplace
+from watcher.text import clean, employment, number, parse_time, pay_period, unique, workplace
 
 _ORG = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
-
-# A compensation component's `interval` as Ashby spells it (`1 YEAR`); others
-# (`2 WEEK`, `NONE`) have no single period.
-_INTERVALS = {
-    "1 YEAR": "year",
-    "1 MONTH": "month",
-    "1 WEEK": "week",
-    "1 DAY": "day",
-    "1 HOUR": "hour",
-}
 
 
 class Ashby(Source):
@@ -105,6 +95,6 @@ def _compensation(comp: Any) -> Compensation | None:
         low,
         high,
         clean(salary.get("currencyCode")),
-        _INTERVALS.get(clean(salary.get("interval")) or ""),
+        pay_period(salary.get("interval")),
         summary,
     )

@@ -16,7 +16,6 @@ from watcher.sources.base import Source, expect, items, load_json
 from watcher.text import clean, employment, join_place, parse_time
 
 _SUB = r"(?P<board>[a-z0-9][a-z0-9-]*)"
-_NOT_BOARDS = {"www", "api", "app"}
 _WORKPLACES = {"0": "onsite", "1": "remote", "2": "hybrid"}  # `locationType`
 
 
@@ -25,15 +24,7 @@ class BambooHR(Source):
     label = "BambooHR"
     example = "careerkit"
     url_patterns = (re.compile(rf"^{_SUB}\.bamboohr\.com/(?:careers|jobs)(?:/|$|\?)"),)
-
-    @classmethod
-    def check_board(cls, board: Any) -> Any:
-        board = super().check_board(board)
-        if board.lower() in _NOT_BOARDS or "." in board:
-            raise ValueError(
-                f"{board!r} is not a BambooHR subdomain (the acme of acme.bamboohr.com)"
-            )
-        return board
+    subdomain_of = "bamboohr.com"
 
     @property
     def _origin(self) -> str:

@@ -30,6 +30,8 @@ class Source(ABC):
     - `max_pages`: the pagination cap.
     - `answers_unknown`: its public endpoint answers 404 for an unknown board id,
       so `watcher add "Company"` may probe it with guessed ids.
+    - `subdomain_of`: for boards that are a subdomain (`acme` of `acme.breezy.hr`): the
+      platform's domain, and `reserved` the subdomains that are not boards (`www`).
     """
 
     key: ClassVar[str]
@@ -39,6 +41,8 @@ class Source(ABC):
     board_type: ClassVar[Any] = str
     max_pages: ClassVar[int] = 100
     answers_unknown: ClassVar[bool] = False
+    subdomain_of: ClassVar[str | None] = None
+    reserved: ClassVar[frozenset[str]] = frozenset({"www", "api", "app"})
 
     def __init__(self, board: Any, api: str | None = None):
         self.board = self.check_board(board)
@@ -51,9 +55,14 @@ class Source(ABC):
         """Validate the board id; raise ValueError with a user-facing message."""
         if not isinstance(board, str) or not board.strip():
             raise ValueError("must be the board's id, a non-empty string")
-        if any(c.isspace() for c in board.strip()) or "/" in board.strip():
+        board = board.strip()
+        if any(c.isspace() for c in board) or "/" in board:
             raise ValueError(f"{board!r} is not a board id (no spaces or slashes)")
-        return board.strip()
+        if cls.subdomain_of and (board.lower() in cls.reserved or "." in board):
+            raise ValueError(
+                f"{board!r} is not a {cls.label} subdomain (the acme of acme.{cls.subdomain_of})"
+            )
+        return board
 
     @abstractmethod
     def first_request(self) -> Request:

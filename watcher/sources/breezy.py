@@ -11,7 +11,6 @@ from watcher.sources.base import Source, items, load_json
 from watcher.text import clean, employment, join_place, parse_time, workplace
 
 _SUB = r"(?P<board>[a-z0-9][a-z0-9-]*)"
-_NOT_BOARDS = {"www", "app", "api", "assets", "assets-cdn", "help", "developer"}
 
 
 class Breezy(Source):
@@ -19,13 +18,8 @@ class Breezy(Source):
     label = "Breezy HR"
     example = "safe-global"
     url_patterns = (re.compile(rf"^{_SUB}\.breezy\.hr(?:/|$|\?)"),)
-
-    @classmethod
-    def check_board(cls, board: Any) -> Any:
-        board = super().check_board(board)
-        if board.lower() in _NOT_BOARDS or "." in board:
-            raise ValueError(f"{board!r} is not a Breezy subdomain (the acme of acme.breezy.hr)")
-        return board
+    subdomain_of = "breezy.hr"
+    reserved = frozenset({"www", "app", "api", "assets", "assets-cdn", "help", "developer"})
 
     def first_request(self) -> Request:
         return Request(

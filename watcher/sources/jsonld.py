@@ -29,7 +29,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Compensation, Page, Posting, Request, Response, SourceError
 from watcher.sources.base import Source
-from watcher.text import clean, employment, join_place, number, parse_time
+from watcher.text import clean, employment, join_place, number, parse_time, pay_period
 
 # A path segment naming job pages, followed by something (the list page itself is not a posting).
 _JOB_PATH = re.compile(
@@ -39,7 +39,6 @@ _JOB_PATH = re.compile(
 _NOT_A_POSTING = frozenset(
     {"job", "jobs", "career", "careers", "apply", "search", "positions", "openings", "login"}
 )
-_PERIODS = {"HOUR": "hour", "DAY": "day", "WEEK": "week", "MONTH": "month", "YEAR": "year"}
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
@@ -254,7 +253,7 @@ def _salary(value: Any) -> Compensation | None:
         low = high = number(amount)
     if low is None and high is None:
         return None
-    period = _PERIODS.get(str(unit or "").strip().upper())
+    period = pay_period(unit)
     return Compensation(low, high, clean(salary.get("currency")), period)
 
 

@@ -14,19 +14,10 @@ from typing import Any
 
 from watcher.model import Compensation, Page, Posting, Request, Response
 from watcher.sources.base import Source, items, load_json
-from watcher.text import clean, employment, number, parse_time, unique, workplace
+from watcher.text import clean, employment, number, parse_time, pay_period, unique, workplace
 
 _SITE = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
 _EU = "eu:"
-
-# `salaryRange.interval` as Lever spells it; `one-time` has no period.
-_INTERVALS = {
-    "per-year-salary": "year",
-    "per-month-salary": "month",
-    "per-week-salary": "week",
-    "per-day-wage": "day",
-    "per-hour-wage": "hour",
-}
 
 
 class Lever(Source):
@@ -110,5 +101,5 @@ def _compensation(salary: Any) -> Compensation | None:
     low, high = number(salary.get("min")), number(salary.get("max"))
     if low is None and high is None:
         return None
-    period = _INTERVALS.get(clean(salary.get("interval")) or "")
+    period = pay_period(salary.get("interval"))
     return Compensation(low, high, clean(salary.get("currency")), period)

@@ -15,11 +15,10 @@ from typing import Any
 
 from watcher.model import Compensation, Page, Posting, Request, Response
 from watcher.sources.base import Source, items, load_json
-from watcher.text import clean, employment, join_place, parse_time, unique
+from watcher.text import clean, employment, join_place, parse_time, pay_period, unique
 
 # Recruitee's own hosts, not companies' career sites.
 _OWN_HOSTS = "api|app|docs|help|support|blog|status|partners|marketplace"
-_PERIODS = frozenset({"year", "month", "week", "day", "hour"})
 
 
 class Recruitee(Source):
@@ -97,10 +96,7 @@ def _compensation(offer: Mapping[str, Any]) -> Compensation | None:
     high = _amount(salary.get("max") or offer.get("max_salary"))
     if low is None and high is None:
         return None
-    period = clean(salary.get("period"))
-    return Compensation(
-        low, high, clean(salary.get("currency")), period if period in _PERIODS else None
-    )
+    return Compensation(low, high, clean(salary.get("currency")), pay_period(salary.get("period")))
 
 
 def _amount(value: Any) -> float | None:

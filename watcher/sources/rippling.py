@@ -14,25 +14,20 @@ from typing import Any
 
 from watcher.model import Compensation, Page, Posting, Request, Response
 from watcher.sources.base import Source, expect, items, load_json
-from watcher.text import clean, employment, fold, join_place, number, parse_time, unique, workplace
+from watcher.text import (
+    clean,
+    employment,
+    join_place,
+    number,
+    parse_time,
+    pay_period,
+    unique,
+    workplace,
+)
 
 PAGE_SIZE = 100
 _SLUG = r"(?P<board>[A-Za-z0-9_.-]+)"
 _LOCALE = r"(?:[a-z]{2}(?:-[A-Za-z]{2})?/)?"  # en-GB/
-_PERIODS = {
-    "year": "year",
-    "yearly": "year",
-    "annual": "year",
-    "annually": "year",
-    "month": "month",
-    "monthly": "month",
-    "week": "week",
-    "weekly": "week",
-    "day": "day",
-    "daily": "day",
-    "hour": "hour",
-    "hourly": "hour",
-}
 
 
 class Rippling(Source):
@@ -184,5 +179,5 @@ def _pay(value: object) -> Compensation | None:
         min=min(lows, default=None),
         max=max(highs, default=None),
         currency=clean(unit[0]),
-        period=_PERIODS.get(fold(frequency)) if frequency else None,
+        period=pay_period(frequency),
     )

@@ -219,33 +219,26 @@ def _health(
     state = store.site_state(site.name)
     if state is None:
         return
+
+    def notice(kind: str, title: str, body: str) -> None:
+        count = store.count_notices(site.name, kind) + 1
+        deliveries = notice_deliveries(config.channels, site.notify, now)
+        key = f"{site.name}/{kind}/{count}"
+        store.queue_notice(key, site.name, kind, deliveries, {"title": title, "body": body}, now)
+
     if failures >= site.attention_after and not state.attention:
-        count = store.count_notices(site.name, "attention") + 1
-        store.queue_notice(
-            f"{site.name}/attention/{count}",
-            site.name,
+        notice(
             "attention",
-            notice_deliveries(config.channels, site.notify, now),
-            {
-                "title": f"watcher: {site.name} needs attention",
-                "body": f"{site.name} ({site.platform}: {state.board}) failed {failures} checks "
-                f"in a row: {advice(reason, state.error_kind)}",
-            },
-            now,
+            f"watcher: {site.name} needs attention",
+            f"{site.name} ({site.platform}: {state.board}) failed {failures} checks in a row: "
+            f"{advice(reason, state.error_kind)}",
         )
         store.set_attention(site.name, True)
     elif failures == 0 and state.attention:
-        count = store.count_notices(site.name, "recovered") + 1
-        store.queue_notice(
-            f"{site.name}/recovered/{count}",
-            site.name,
+        notice(
             "recovered",
-            notice_deliveries(config.channels, site.notify, now),
-            {
-                "title": f"watcher: {site.name} recovered",
-                "body": f"{site.name} reads again ({store.open_count(site.name)} open postings).",
-            },
-            now,
+            f"watcher: {site.name} recovered",
+            f"{site.name} reads again ({store.open_count(site.name)} open postings).",
         )
         store.set_attention(site.name, False)
 

@@ -21,8 +21,8 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from watcher.diff import Diff, Stored
-from watcher.model import Change, Compensation, Posting, utc_iso
-from watcher.text import describe
+from watcher.model import Change, Compensation, EventKind, Posting, utc_iso
+from watcher.text import html_to_text
 
 migrations = Migrations("watcher")
 
@@ -129,6 +129,13 @@ def m003_closing_index(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_raw_descriptions(db: sqlite_utils.Database) -> None:
+    # Descriptions are stored as the platform gives them (HTML or text) and turned into
+    # text only when read: a check never pays for HTML parsing it may never need.
+    db.executescript("ALTER TABLE postings ADD COLUMN description_is_html INTEGER DEFAULT 0;")
+
+
 def _fts_query(text: str) -> str:
     """Words as FTS5 terms that must all appear (quoted, so no query syntax leaks in)."""
     words = [w.replace('"', '""') for w in text.split()]
@@ -201,6 +208,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.create_function("html_text", 1, html_to_text, deterministic=True)
             migrations.apply(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
@@ -332,13 +340,18 @@ class Store:
                     "WHERE site = ? AND id = ?",
                     [(stamp, previous, site, i) for i in result.closed],
                 )
+            quiet = [c for i, c in enumerate(result.changes) if i not in deliveries]
+            conn.executemany(_EVENT, [self._event_row(conn, site, c, stamp) for c in quiet])
             for index, change in enumerate(result.changes):
-                event_id, occurrence = self._event(conn, site, change, stamp)
-                for delivery in deliveries.get(index, ()):
+                if index not in deliveries:
+                    continue
+                row = self._event_row(conn, site, change, stamp)
+                event_id = int(conn.execute(_EVENT, row).lastrowid or 0)
+                for delivery in deliveries[index]:
                     payload = (payloads or {}).get(index) or {}
                     self._queue(
                         conn,
-                        key=f"{site}/{change.posting_id}/{change.kind}/{occurrence}/"
+                        key=f"{site}/{change.posting_id}/{change.kind}/{row[-1]}/"
                         f"{delivery.channel}/{delivery.target}",
                         site=site,
                         posting_id=change.posting_id,
@@ -397,30 +410,26 @@ class Store:
                 conn.execute("SELECT failures FROM sites WHERE name = ?", [site]).fetchone()[0]
             )
 
-    def _event(
+    def _event_row(
         self, conn: sqlite3.Connection, site: str, change: Change, stamp: str | None
-    ) -> tuple[int, int]:
-        occurrence = (
-            1
-            + conn.execute(
+    ) -> tuple[Any, ...]:
+        """The events row of a change; its last value is the change's occurrence (a
+        posting may reopen twice), counted only where it can be more than one."""
+        occurrence = 1
+        if change.kind is not EventKind.NEW:  # a new posting was never stored before
+            occurrence += conn.execute(
                 "SELECT COUNT(*) FROM events WHERE site = ? AND posting_id = ? AND kind = ?",
                 [site, change.posting_id, str(change.kind)],
             ).fetchone()[0]
+        return (
+            site,
+            change.posting_id,
+            str(change.kind),
+            stamp,
+            ",".join(change.fields) or None,
+            change.previous_id,
+            occurrence,
         )
-        cursor = conn.execute(
-            "INSERT INTO events (site, posting_id, kind, at, fields, previous_id, occurrence) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                site,
-                change.posting_id,
-                str(change.kind),
-                stamp,
-                ",".join(change.fields) or None,
-                change.previous_id,
-                occurrence,
-            ],
-        )
-        return int(cursor.lastrowid or 0), occurrence
 
     def _queue(
         self,
@@ -627,7 +636,7 @@ class Store:
             "p.employment, p.workplace, p.compensation, p.posted_at, p.status, p.first_seen, "
             "CASE WHEN p.status = 'open' AND p.misses = 0 THEN COALESCE(s.last_success, "
             "p.last_seen) ELSE p.last_seen END AS last_seen, p.closed_at"
-            + (", p.description" if full else "")
+            + (", p.description, p.description_is_html" if full else "")
             + " FROM postings p LEFT JOIN sites s ON s.name = p.site"
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY p.first_seen DESC, p.site, p.id"
@@ -644,6 +653,8 @@ class Store:
             item["compensation"] = (
                 orjson.loads(item["compensation"]) if item["compensation"] else None
             )
+            if item.pop("description_is_html", None):
+                item["description"] = html_to_text(item["description"])
             out.append(item)
         return out
 
@@ -660,7 +671,8 @@ class Store:
             )
             conn.execute(
                 "INSERT INTO postings_fts (site, id, digest, title, description) "
-                "SELECT p.site, p.id, p.digest, p.title, p.description FROM postings p "
+                "SELECT p.site, p.id, p.digest, p.title, CASE WHEN p.description_is_html "
+                "THEN html_text(p.description) ELSE p.description END FROM postings p "
                 "WHERE NOT EXISTS (SELECT 1 FROM postings_fts f WHERE f.site = p.site "
                 "AND f.id = p.id)"
             )
@@ -685,19 +697,24 @@ class Store:
 
 _POSTING_COLUMNS = (
     "site, id, title, url, location, locations, department, team, employment, workplace, "
-    "compensation, posted_at, updated_at, description, digest, detailed, status, first_seen, "
-    "last_seen, closed_at, misses, missing_since"
+    "compensation, posted_at, updated_at, description, description_is_html, digest, detailed, "
+    "status, first_seen, last_seen, closed_at, misses, missing_since"
 )
 _UPSERT = (
-    f"INSERT INTO postings ({_POSTING_COLUMNS}) VALUES ({', '.join('?' * 22)}) "
+    f"INSERT INTO postings ({_POSTING_COLUMNS}) VALUES ({', '.join('?' * 23)}) "
     "ON CONFLICT(site, id) DO UPDATE SET title = excluded.title, url = excluded.url, "
     "location = excluded.location, locations = excluded.locations, "
     "department = excluded.department, team = excluded.team, "
     "employment = excluded.employment, workplace = excluded.workplace, "
     "compensation = excluded.compensation, posted_at = excluded.posted_at, "
     "updated_at = excluded.updated_at, description = excluded.description, "
+    "description_is_html = excluded.description_is_html, "
     "digest = excluded.digest, detailed = MAX(detailed, excluded.detailed), status = 'open', "
     "last_seen = excluded.last_seen, closed_at = NULL, misses = 0, missing_since = NULL"
+)
+_EVENT = (
+    "INSERT INTO events (site, posting_id, kind, at, fields, previous_id, occurrence) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _OUTBOX_COLUMNS = (
     "id, key, site, posting_id, kind, channel, target, payload, created_at, due_at, attempts, "
@@ -722,7 +739,8 @@ def _row(site: str, p: Posting, stamp: str | None) -> tuple[Any, ...]:
         orjson.dumps(_comp(compensation)).decode() if compensation else None,
         utc_iso(p.posted_at),
         utc_iso(p.updated_at),
-        describe(p),
+        p.description or p.description_html,
+        int(not p.description and bool(p.description_html)),
         p.digest or p.fingerprint(),
         int(p.detailed),
         "open",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -634,13 +634,6 @@ def _redact(text: str, secrets: set[str] | frozenset[str]) -> str:
         if secret:
             text = text.replace(secret, "****")
     return text
-
-
-def iter_channel_urls(config: Config, names: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    for channel_name in names:
-        channel = config.channels.get(channel_name)
-        for url in channel.urls if channel else []:
-            yield channel_name, url
 
 
 def json_schema() -> dict[str, Any]:

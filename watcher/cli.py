@@ -124,10 +124,13 @@ def cli(ctx: click.Context, config_path: Path | None, db: Path | None) -> None:
     """Watch companies' careers pages and get told of new openings.
 
     \b
-    watcher init        write a starter sites.yaml
-    watcher validate    check sites.yaml
-    watcher check       one cycle: fetch, diff, store, notify
-    watcher list        what is stored (--json for scripts)
+    watcher init            write a starter sites.yaml
+    watcher add URL         add a company from any careers link
+    watcher validate        check sites.yaml
+    watcher check           one cycle: fetch, diff, store, notify
+    watcher run             the same on a schedule, as a daemon
+    watcher list            what is stored (--json for scripts)
+    watcher status          per site: last check, next run, failures
     """
     ctx.ensure_object(dict)
     ctx.obj.update(config_path=config_path, db=db)

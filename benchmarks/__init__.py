@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of watcher (not part of the test suite): see README.md."""

@@ -205,9 +205,7 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
             self.db = sqlite_utils.Database(conn)
-            conn.execute("PRAGMA page_size=8192")  # takes effect on a new database only
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA mmap_size=268435456")  # reads of the diff's state
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.create_function("html_text", 1, html_to_text, deterministic=True)

@@ -6,8 +6,9 @@ import pytest
 
 from tests.conftest import FIXTURES, shared
 from tests.servers import Reply
+from tests.sources.common import parse_page
 from watcher.fetch import Fetcher
-from watcher.model import Compensation, Response, SourceError
+from watcher.model import Compensation, SourceError
 from watcher.reader import read_board
 from watcher.sources import detect_with
 from watcher.sources.breezy import Breezy
@@ -20,9 +21,7 @@ def fixture(name: str) -> bytes:
 
 
 def parse(body: bytes, board: str = "acme"):
-    source = Breezy(board)
-    request = source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(Breezy(board), body, NOW)
 
 
 def test_endpoint_and_api_rebase():

@@ -5,8 +5,9 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.servers import Reply
+from tests.sources.common import parse_page
 from watcher.fetch import Fetcher
-from watcher.model import Response, SourceError
+from watcher.model import SourceError
 from watcher.reader import read_board
 from watcher.sources import detect_with
 from watcher.sources.feed import Feed, is_feed
@@ -19,9 +20,7 @@ ATOM_2 = (FIXTURES / "feed" / "jobs-2.atom").read_bytes()
 
 
 def parse(body: bytes, board: str = "https://acme.example/careers/feed.rss"):
-    source = Feed(board)
-    request = source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(Feed(board), body, NOW)
 
 
 def test_endpoint_is_the_url_and_api_rebases_it():

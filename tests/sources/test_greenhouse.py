@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import FIXTURES, shared
-from watcher.model import Response, SourceError
+from tests.sources.common import parse_page
+from watcher.model import SourceError
 from watcher.sources.greenhouse import Greenhouse
 from watcher.text import describe
 
@@ -12,9 +13,7 @@ NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def parse(body: bytes, board: str = "acme"):
-    source = Greenhouse(board)
-    request = source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(Greenhouse(board), body, NOW)
 
 
 def test_endpoint_and_api_rebase():

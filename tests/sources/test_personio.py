@@ -7,8 +7,9 @@ import pytest
 
 from tests.conftest import FIXTURES, shared
 from tests.servers import Reply
+from tests.sources.common import parse_page
 from watcher.fetch import Fetcher
-from watcher.model import Response, SourceError
+from watcher.model import SourceError
 from watcher.reader import read_board
 from watcher.sources import detect_with
 from watcher.sources.personio import Personio
@@ -34,9 +35,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 
 
 def parse(body: bytes, board: str = "acme"):
-    source = Personio(board)
-    request = source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(Personio(board), body, NOW)
 
 
 def test_endpoint_com_boards_and_api_rebase():

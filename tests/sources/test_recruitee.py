@@ -1,4 +1,3 @@
-import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -6,9 +5,9 @@ import pytest
 
 from tests.conftest import FIXTURES, shared
 from tests.servers import Reply
-from watcher.fetch import Fetcher
-from watcher.model import Compensation, Response, SourceError
-from watcher.reader import read_board
+from tests.sources.common import parse_page
+from tests.sources.common import read as read_board_over_http
+from watcher.model import Compensation, SourceError
 from watcher.sources import detect_with
 from watcher.sources.recruitee import Recruitee
 from watcher.text import describe
@@ -18,17 +17,11 @@ OFFERS = (FIXTURES / "recruitee" / "offers.json").read_bytes()
 
 
 def parse(body: bytes, board: str = "acme"):
-    source = Recruitee(board)
-    request = source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(Recruitee(board), body, NOW)
 
 
-def read(source):
-    async def run():
-        async with Fetcher() as fetcher:
-            return await read_board(source, fetcher, NOW)
-
-    return asyncio.run(run())
+def read(source, **options):
+    return read_board_over_http(source, NOW, **options)
 
 
 def test_endpoint_and_api_rebase():

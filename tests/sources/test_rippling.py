@@ -1,4 +1,3 @@
-import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -6,9 +5,9 @@ import pytest
 
 from tests.conftest import FIXTURES, shared
 from tests.servers import Reply
-from watcher.fetch import Fetcher
+from tests.sources.common import parse_page
+from tests.sources.common import read as read_board_over_http
 from watcher.model import Compensation, Request, Response, SourceError
-from watcher.reader import read_board
 from watcher.sources import detect_with
 from watcher.sources.rippling import PAGE_SIZE, Rippling
 from watcher.text import describe
@@ -25,17 +24,11 @@ def fixture(name: str) -> bytes:
 
 
 def parse(body: bytes, request: Request | None = None, board: str = "acme"):
-    source = Rippling(board)
-    request = request or source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(Rippling(board), body, NOW, request)
 
 
 def read(source, **options):
-    async def go():
-        async with Fetcher() as fetcher:
-            return await read_board(source, fetcher, NOW, **options)
-
-    return asyncio.run(go())
+    return read_board_over_http(source, NOW, **options)
 
 
 def test_endpoint_and_api_rebase():

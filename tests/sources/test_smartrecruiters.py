@@ -1,4 +1,3 @@
-import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -6,9 +5,9 @@ import pytest
 
 from tests.conftest import FIXTURES, shared
 from tests.servers import Reply
-from watcher.fetch import Fetcher
+from tests.sources.common import parse_page
+from tests.sources.common import read as read_board_over_http
 from watcher.model import Request, Response, SourceError
-from watcher.reader import read_board
 from watcher.sources import detect_with
 from watcher.sources.smartrecruiters import SmartRecruiters
 from watcher.text import describe
@@ -19,9 +18,7 @@ API = "https://api.smartrecruiters.com/v1/companies"
 
 
 def parse(body: bytes, request: Request | None = None, board: str = "AcmeCorp"):
-    source = SmartRecruiters(board)
-    request = request or source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(SmartRecruiters(board), body, NOW, request)
 
 
 def detail(posting, name: str):
@@ -31,11 +28,7 @@ def detail(posting, name: str):
 
 
 def read(source, **options):
-    async def run():
-        async with Fetcher() as fetcher:
-            return await read_board(source, fetcher, NOW, **options)
-
-    return asyncio.run(run())
+    return read_board_over_http(source, NOW, **options)
 
 
 def test_endpoints_and_api_rebase():

@@ -1,4 +1,3 @@
-import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -6,9 +5,9 @@ import pytest
 
 from tests.conftest import FIXTURES, shared
 from tests.servers import Reply
-from watcher.fetch import Fetcher
+from tests.sources.common import parse_page
+from tests.sources.common import read as read_board_over_http
 from watcher.model import Response, SourceError
-from watcher.reader import read_board
 from watcher.sources import detect_with
 from watcher.sources.teamtailor import Teamtailor
 from watcher.text import describe
@@ -19,9 +18,7 @@ RSS = "application/rss+xml; charset=utf-8"
 
 
 def parse(body: bytes, board: str = "acme"):
-    source = Teamtailor(board)
-    request = source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(Teamtailor(board), body, NOW)
 
 
 def rss(first: int, count: int) -> bytes:
@@ -189,12 +186,8 @@ def test_ignores_other_urls(url):
     assert detect_with(Teamtailor, url) is None
 
 
-def read(source):
-    async def run():
-        async with Fetcher() as fetcher:
-            return await read_board(source, fetcher, NOW)
-
-    return asyncio.run(run())
+def read(source, **options):
+    return read_board_over_http(source, NOW, **options)
 
 
 def test_reads_pages_over_http(server):

@@ -1,4 +1,3 @@
-import asyncio
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -7,9 +6,9 @@ import pytest
 
 from tests.conftest import FIXTURES, shared
 from tests.servers import Reply
-from watcher.fetch import Fetcher
+from tests.sources.common import parse_page
+from tests.sources.common import read as read_board_over_http
 from watcher.model import Request, Response, SourceError
-from watcher.reader import read_board
 from watcher.sources import detect_with
 from watcher.sources.workday import LIMIT, Workday, posted_on
 from watcher.text import describe
@@ -21,9 +20,7 @@ SITE = "https://acme.wd3.myworkdayjobs.com/External"
 
 
 def parse(body: bytes, request: Request | None = None, board: str = BOARD):
-    source = Workday(board)
-    request = request or source.first_request()
-    return source.parse(request, Response(200, request.url, body), NOW)
+    return parse_page(Workday(board), body, NOW, request)
 
 
 def fixture(name: str) -> bytes:
@@ -31,11 +28,7 @@ def fixture(name: str) -> bytes:
 
 
 def read(source, **options):
-    async def go():
-        async with Fetcher() as fetcher:
-            return await read_board(source, fetcher, NOW, **options)
-
-    return asyncio.run(go())
+    return read_board_over_http(source, NOW, **options)
 
 
 def test_board_id_form():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,19 @@ class Project:
                 lines.append(f"  {'- ' if first else '  '}{key}: {json.dumps(value)}")
                 first = False
         self.write("\n".join(lines) + "\n")
+
+    def argv(self, *args: str) -> list[str]:
+        """The command line that runs `watcher ARGS` on this project in a subprocess."""
+        return [
+            sys.executable,
+            "-m",
+            "watcher",
+            *args,
+            "--config",
+            str(self.config),
+            "--db",
+            str(self.db),
+        ]
 
     def run(self, *args: str) -> Result:
         return CliRunner().invoke(

@@ -10,7 +10,6 @@ import os
 import pty
 import select
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -185,16 +184,7 @@ def test_check_in_and_out_of_a_terminal(tmp_path, server, tty):
     serve_greenhouse(server, "beta", [gh_job(1, "Analyst")])
     project = Project(tmp_path, server)
     project.sites({"name": "Acme", "greenhouse": "acme"}, {"name": "Beta", "greenhouse": "beta"})
-    args = [
-        sys.executable,
-        "-m",
-        "watcher",
-        "check",
-        "--config",
-        str(project.config),
-        "--db",
-        str(project.db),
-    ]
+    args = project.argv("check")
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     output = _spawn(args, env, tty)
     assert "Acme" in output and "Beta" in output and "now watching 1 openings" in output

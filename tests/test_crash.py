@@ -9,7 +9,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 
@@ -27,16 +26,7 @@ ROUNDS = 25
 
 def watcher_check(project: Project) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "watcher",
-            "check",
-            "--config",
-            str(project.config),
-            "--db",
-            str(project.db),
-        ],
+        project.argv("check"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -121,7 +121,14 @@ async def check_site(
 
     now = clock()
     try:
-        read = await read_board(source, fetcher, now, previous=previous, needs_detail=needs_detail)
+        read = await read_board(
+            source,
+            fetcher,
+            now,
+            previous=previous,
+            needs_detail=needs_detail,
+            stored=lambda: store.raw_hashes(site.name),
+        )
     except SourceError as error:
         failures = store.record_failure(
             site.name, site.platform, board, clock(), error.reason, error.kind
@@ -165,7 +172,9 @@ def _apply(
         stored = store.stored_for_diff(
             site.name, (p.id for p in read.postings), now, rules.repost_window
         )
-        result = diff(stored, read.postings, now, rules, complete=not read.truncated)
+        result = diff(
+            stored, read.postings, now, rules, complete=not read.truncated, kept=read.kept
+        )
         deliveries: dict[int, list[Delivery]] = {}
         payloads = {}
         if not baseline or notify_existing:

@@ -47,6 +47,7 @@ class Stored:
     missing_since: datetime | None = None
     closed_at: datetime | None = None
     detailed: bool = False
+    raw: str = ""  # hash of the platform's object it was built from, when known
 
     @property
     def repost_key(self) -> tuple[str, str]:
@@ -86,16 +87,20 @@ def diff(
     rules: Rules,
     *,
     complete: bool = True,
+    kept: Iterable[str] = (),
 ) -> Diff:
     """Compare a successful read with the stored postings of one site.
 
     `stored` must hold every open posting of the site, the closed ones whose ids
     are in `fresh`, and the recently closed ones (for repost detection).
+    `kept` are ids the read listed exactly as the open stored posting (same raw
+    object): present, and unchanged.
     `complete=False` (a read cut at the page cap) closes nothing.
     """
     out = Diff()
     fresh = list(fresh)
-    present = {p.id for p in fresh}
+    kept = [i for i in kept if i in stored]
+    present = {p.id for p in fresh}.union(kept)
     open_ids = [s.id for s in stored.values() if s.status == "open"]
     out.suspect = suspect_reason(len(open_ids), len(present), rules.suspect_ratio)
 
@@ -135,10 +140,13 @@ def diff(
             fields = _changed_fields(old.visible, posting.visible()) or ("description",)
             out.changes.append(Change(EventKind.CHANGED, posting.id, posting, fields))
             out.write.append(posting)
-        elif posting.detailed and not old.detailed:
-            out.write.append(posting)  # its detail page was read at last: not a change
+        elif (posting.detailed and not old.detailed) or posting.raw != old.raw:
+            # Its detail page was read at last, or its raw object differs in what
+            # nobody sees: not a change, but the row is brought up to date.
+            out.write.append(posting)
         elif old.misses:
             out.back.append(posting.id)
+    out.back += [i for i in kept if stored[i].misses]
     return out
 
 

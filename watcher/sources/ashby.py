@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from watcher.model import Compensation, Page, Posting, Request, Response
-from watcher.sources.base import Source, items, load_json
+from watcher.model import Compensation, Posting, Request, Response
+from watcher.sources.base import ItemSource, items, load_json
 from watcher.text import clean, employment, number, parse_time, pay_period, unique, workplace
 
 _ORG = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
 
 
-class Ashby(Source):
+class Ashby(ItemSource):
     key = "ashby"
     label = "Ashby"
     example = "openai"
@@ -36,8 +36,11 @@ class Ashby(Source):
             )
         )
 
-    def parse(self, request: Request, response: Response, now: datetime) -> Page:
-        return Page([p for p in map(_posting, items(load_json(response), "jobs")) if p])
+    def split(self, request: Request, response: Response) -> tuple[list[dict[str, Any]], None]:
+        return items(load_json(response), "jobs"), None
+
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        return _posting(item)
 
 
 def _posting(job: Mapping[str, Any]) -> Posting | None:

@@ -11,15 +11,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from watcher.model import Compensation, Page, Posting, Request, Response
-from watcher.sources.base import Source, expect, items, load_json
+from watcher.model import Compensation, Posting, Request, Response
+from watcher.sources.base import ItemSource, expect, items, load_json
 from watcher.text import clean, employment, join_place, parse_time
 
 _SUB = r"(?P<board>[a-z0-9][a-z0-9-]*)"
 _WORKPLACES = {"0": "onsite", "1": "remote", "2": "hybrid"}  # `locationType`
 
 
-class BambooHR(Source):
+class BambooHR(ItemSource):
     key = "bamboohr"
     label = "BambooHR"
     example = "careerkit"
@@ -35,8 +35,11 @@ class BambooHR(Source):
             self.url(f"{self._origin}/careers/list"), headers={"Accept": "application/json"}
         )
 
-    def parse(self, request: Request, response: Response, now: datetime) -> Page:
-        return Page([p for p in map(self._posting, items(load_json(response), "result")) if p])
+    def split(self, request: Request, response: Response) -> tuple[list[dict[str, Any]], None]:
+        return items(load_json(response), "result"), None
+
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        return self._posting(item)
 
     def _posting(self, job: dict[str, Any]) -> Posting | None:
         job_id = clean(job.get("id"))

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 
 from watcher.model import Page, Posting, Request, Response, SourceError
+from watcher.text import clean
 
 
 class Source(ABC):
@@ -99,6 +100,36 @@ class Source(ABC):
     def display(self) -> str:
         """The board as shown to users."""
         return self.board if isinstance(self.board, str) else str(self.board)
+
+
+class ItemSource(Source):
+    """A source whose list responses hold one independent JSON object per posting.
+
+    The reader hashes each raw object and builds a `Posting` only from the objects
+    that are new or differ from the stored ones: on a board where a few postings
+    changed, the rest cost a hash each, not a parse. Subclasses implement `split`
+    and `build`, and `item_id` when the id is not the object's `id_key`.
+    """
+
+    id_key: ClassVar[str] = "id"
+
+    @abstractmethod
+    def split(
+        self, request: Request, response: Response
+    ) -> tuple[list[dict[str, Any]], Request | None]:
+        """The raw posting objects of one response, and the next page's request."""
+
+    @abstractmethod
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        """The posting of one raw object; None for objects that are not a listed posting."""
+
+    def item_id(self, item: dict[str, Any]) -> str | None:
+        """The id `build` gives the object's posting, without building it."""
+        return clean(item.get(self.id_key))
+
+    def parse(self, request: Request, response: Response, now: datetime) -> Page:
+        rows, following = self.split(request, response)
+        return Page([p for p in (self.build(row, now) for row in rows) if p], following)
 
 
 def rebase(public_url: str, api: str | None) -> str:

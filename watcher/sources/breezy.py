@@ -6,14 +6,14 @@ import re
 from datetime import datetime
 from typing import Any
 
-from watcher.model import Compensation, Page, Posting, Request, Response
-from watcher.sources.base import Source, items, load_json
+from watcher.model import Compensation, Posting, Request, Response
+from watcher.sources.base import ItemSource, items, load_json
 from watcher.text import clean, employment, join_place, parse_time, workplace
 
 _SUB = r"(?P<board>[a-z0-9][a-z0-9-]*)"
 
 
-class Breezy(Source):
+class Breezy(ItemSource):
     key = "breezy"
     label = "Breezy HR"
     example = "safe-global"
@@ -26,8 +26,11 @@ class Breezy(Source):
             self.url(f"https://{self.board}.breezy.hr/json"), headers={"Accept": "application/json"}
         )
 
-    def parse(self, request: Request, response: Response, now: datetime) -> Page:
-        return Page([p for p in map(self._posting, items(load_json(response), None)) if p])
+    def split(self, request: Request, response: Response) -> tuple[list[dict[str, Any]], None]:
+        return items(load_json(response), None), None
+
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        return self._posting(item)
 
     def _posting(self, job: dict[str, Any]) -> Posting | None:
         job_id = clean(job.get("id"))

@@ -6,14 +6,14 @@ import re
 from datetime import datetime
 from typing import Any
 
-from watcher.model import Page, Posting, Request, Response
-from watcher.sources.base import Source, items, load_json
+from watcher.model import Posting, Request, Response
+from watcher.sources.base import ItemSource, items, load_json
 from watcher.text import clean, parse_time
 
 _TOKEN = r"(?P<board>[A-Za-z0-9_.-]+)"
 
 
-class Greenhouse(Source):
+class Greenhouse(ItemSource):
     key = "greenhouse"
     label = "Greenhouse"
     example = "stripe"
@@ -31,8 +31,11 @@ class Greenhouse(Source):
             self.url(f"https://boards-api.greenhouse.io/v1/boards/{self.board}/jobs?content=true")
         )
 
-    def parse(self, request: Request, response: Response, now: datetime) -> Page:
-        return Page([p for p in map(_posting, items(load_json(response), "jobs")) if p])
+    def split(self, request: Request, response: Response) -> tuple[list[dict[str, Any]], None]:
+        return items(load_json(response), "jobs"), None
+
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        return _posting(item)
 
 
 def _posting(job: dict[str, Any]) -> Posting | None:

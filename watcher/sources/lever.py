@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from watcher.model import Compensation, Page, Posting, Request, Response
-from watcher.sources.base import Source, items, load_json
+from watcher.model import Compensation, Posting, Request, Response
+from watcher.sources.base import ItemSource, items, load_json
 from watcher.text import clean, employment, number, parse_time, pay_period, unique, workplace
 
 _SITE = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
 _EU = "eu:"
 
 
-class Lever(Source):
+class Lever(ItemSource):
     key = "lever"
     label = "Lever"
     example = "netflix"
@@ -47,8 +47,11 @@ class Lever(Source):
         host = "api.eu.lever.co" if eu else "api.lever.co"
         return Request(self.url(f"https://{host}/v0/postings/{site}?mode=json"))
 
-    def parse(self, request: Request, response: Response, now: datetime) -> Page:
-        return Page([p for p in map(_posting, items(load_json(response), None)) if p])
+    def split(self, request: Request, response: Response) -> tuple[list[dict[str, Any]], None]:
+        return items(load_json(response), None), None
+
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        return _posting(item)
 
 
 def _posting(job: Mapping[str, Any]) -> Posting | None:

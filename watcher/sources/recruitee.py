@@ -13,15 +13,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from watcher.model import Compensation, Page, Posting, Request, Response
-from watcher.sources.base import Source, items, load_json
+from watcher.model import Compensation, Posting, Request, Response
+from watcher.sources.base import ItemSource, items, load_json
 from watcher.text import clean, employment, join_place, parse_time, pay_period, unique
 
 # Recruitee's own hosts, not companies' career sites.
 _OWN_HOSTS = "api|app|docs|help|support|blog|status|partners|marketplace"
 
 
-class Recruitee(Source):
+class Recruitee(ItemSource):
     key = "recruitee"
     label = "Recruitee"
     example = "bunq"
@@ -34,8 +34,11 @@ class Recruitee(Source):
     def first_request(self) -> Request:
         return Request(self.url(f"https://{self.board}.recruitee.com/api/offers/"))
 
-    def parse(self, request: Request, response: Response, now: datetime) -> Page:
-        return Page([p for p in map(self._posting, items(load_json(response), "offers")) if p])
+    def split(self, request: Request, response: Response) -> tuple[list[dict[str, Any]], None]:
+        return items(load_json(response), "offers"), None
+
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        return self._posting(item)
 
     def _posting(self, offer: Mapping[str, Any]) -> Posting | None:
         offer_id = clean(offer.get("id"))

@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from watcher.model import Page, Posting, Request, Response
-from watcher.sources.base import Source, expect, items, load_json
+from watcher.model import Posting, Request, Response
+from watcher.sources.base import ItemSource, expect, items, load_json
 from watcher.text import clean, employment, join_place, parse_time
 
 _COMPANY = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
@@ -24,7 +24,7 @@ _API = "https://api.smartrecruiters.com/v1/companies"
 _SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additionalInformation")
 
 
-class SmartRecruiters(Source):
+class SmartRecruiters(ItemSource):
     key = "smartrecruiters"
     label = "SmartRecruiters"
     example = "Visa"
@@ -45,14 +45,18 @@ class SmartRecruiters(Source):
             meta={"offset": offset},
         )
 
-    def parse(self, request: Request, response: Response, now: datetime) -> Page:
+    def split(
+        self, request: Request, response: Response
+    ) -> tuple[list[dict[str, Any]], Request | None]:
         payload = expect(load_json(response), dict, "the response")
         rows = items(payload, "content")
-        postings = [p for p in (self._posting(row) for row in rows) if p]
         following = int(request.meta.get("offset", 0)) + len(payload["content"])
         total = payload.get("totalFound")
         more = bool(rows) and (not isinstance(total, int) or following < total)
-        return Page(postings, self._page(following) if more else None)
+        return rows, self._page(following) if more else None
+
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        return self._posting(item)
 
     def _posting(self, job: Mapping[str, Any]) -> Posting | None:
         job_id = clean(job.get("id"))

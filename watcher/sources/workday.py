@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from watcher.model import Page, Posting, Request, Response
-from watcher.sources.base import Source, expect, items, load_json
+from watcher.model import Posting, Request, Response
+from watcher.sources.base import ItemSource, expect, items, load_json
 from watcher.text import clean, employment, parse_time, unique, workplace
 
 LIMIT = 20
@@ -25,7 +25,7 @@ _COUNTED = re.compile(r"^\d+\s+locations?$", re.I)  # "3 Locations": a count, no
 _POSTED = re.compile(r"posted\s+(?:(today)|(yesterday)|(\d+)\+?\s+days?\s+ago)", re.I)
 
 
-class Workday(Source):
+class Workday(ItemSource):
     key = "workday"
     label = "Workday"
     example = "autodesk.wd1/Ext"
@@ -83,7 +83,9 @@ class Workday(Source):
             meta={"offset": offset, "total": total},
         )
 
-    def parse(self, request: Request, response: Response, now: datetime) -> Page:
+    def split(
+        self, request: Request, response: Response
+    ) -> tuple[list[dict[str, Any]], Request | None]:
         payload = expect(load_json(response), dict, "the response")
         rows = items(payload, "jobPostings")
         offset = int(request.meta.get("offset") or 0)
@@ -94,32 +96,33 @@ class Workday(Source):
             total = stated if isinstance(stated, int) and not isinstance(stated, bool) else None
         following = offset + LIMIT
         more = bool(rows) and (following < total if total is not None else len(rows) >= LIMIT)
-        postings = [p for p in (self._posting(row, now) for row in rows) if p]
-        return Page(postings, self._list_request(following, total) if more else None)
+        return rows, self._list_request(following, total) if more else None
 
-    def _posting(self, row: dict[str, Any], now: datetime) -> Posting | None:
-        title = clean(row.get("title"))
-        path = clean(row.get("externalPath"))
-        if path and not path.startswith("/"):
-            path = "/" + path
-        bullets = row.get("bulletFields")
+    def item_id(self, item: dict[str, Any]) -> str | None:
+        path = _path(item)
+        bullets = item.get("bulletFields")
         req = clean(bullets[0]) if isinstance(bullets, list) and bullets else None
         # Most tenants put the requisition id first, which the path ends with; some put
         # a team or a place there instead, which would merge unrelated postings.
         if req and path and req not in path:
             req = None
-        job_id = req or path
+        return req or path
+
+    def build(self, item: dict[str, Any], now: datetime) -> Posting | None:
+        title = clean(item.get("title"))
+        path = _path(item)
+        job_id = self.item_id(item)
         if not job_id or not title:
             return None
-        where = clean(row.get("locationsText"))
+        where = clean(item.get("locationsText"))
         return Posting(
             id=job_id,
             title=title,
             url=f"{self._site_url}{path}" if path else "",
             locations=(where,) if where and not _COUNTED.match(where) else (),
-            employment=employment(row.get("timeType")),
-            workplace=workplace(row.get("remoteType")),
-            posted_at=posted_on(row.get("postedOn"), now),
+            employment=employment(item.get("timeType")),
+            workplace=workplace(item.get("remoteType")),
+            posted_at=posted_on(item.get("postedOn"), now),
         )
 
     def detail_request(self, posting: Posting) -> Request | None:
@@ -145,6 +148,11 @@ class Workday(Source):
             posted_at=parse_time(info.get("startDate")) or posting.posted_at,
             description_html=description,
         )
+
+
+def _path(row: dict[str, Any]) -> str | None:
+    path = clean(row.get("externalPath"))
+    return "/" + path if path and not path.startswith("/") else path
 
 
 def posted_on(value: object, now: datetime) -> datetime | None:

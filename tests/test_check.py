@@ -108,3 +108,20 @@ def test_list_json_contract(project, server):
     assert row["id"] == "7" and row["location"] == "Paris, France"
     assert row["first_seen"].endswith("Z") and row["last_seen"].endswith("Z")
     assert project.list("--site", "Other") == []
+
+
+def test_an_invisible_change_is_silent_and_a_visible_one_is_told(project, server, receiver):
+    """Only postings whose raw object changed are rebuilt; what users see decides events."""
+    jobs = [gh_job(1, "Backend Engineer"), gh_job(2, "Designer")]
+    serve_greenhouse(server, "acme", jobs)
+    project.sites({"name": "Acme", "greenhouse": "acme"})
+    assert project.run("check").exit_code == 0
+    serve_greenhouse(server, "acme", [{**jobs[0], "updated_at": "2026-11-25T08:00:00Z"}, jobs[1]])
+    result = project.run("check")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Acme: 2 open\n"
+    serve_greenhouse(server, "acme", [jobs[0], {**jobs[1], "title": "Product Designer"}])
+    result = project.run("check")
+    assert "1 changed" in result.output, result.output
+    assert [r["title"] for r in project.list() if r["id"] == "2"] == ["Product Designer"]
+    assert project.run("check").output == "Acme: 2 open, unchanged\n"

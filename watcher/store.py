@@ -18,11 +18,11 @@ from typing import Any
 
 import orjson
 import sqlite_utils
-import zstandard
 from sqlite_utils.migrations import Migrations
 
 from watcher.diff import Diff, Stored
 from watcher.model import Change, Compensation, EventKind, Posting, utc_iso
+from watcher.packing import TRAIN_AFTER, Packer, train
 from watcher.text import html_to_text
 
 migrations = Migrations("watcher")
@@ -139,16 +139,22 @@ def m004_raw_descriptions(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m005_descriptions_apart(db: sqlite_utils.Database) -> None:
-    # Descriptions move to their own table, compressed (about 3x): a posting's row is
-    # then small enough for one page, so what the diff and the counts read never
-    # walks an overflow chain, and the database is a third of its size. `raw` is the
-    # hash of the platform's object the posting was built from (see reader.py).
+    # Descriptions move to their own table, compressed (see packing.py): a posting's
+    # row is then small enough for one page, so what the diff and the counts read
+    # never walks an overflow chain, and the database is a fraction of its size.
+    # `raw` is the hash of the platform's object the posting was built from (reader.py).
     db.executescript(
         """
+        CREATE TABLE dictionaries (
+            id INTEGER PRIMARY KEY,
+            data BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
         CREATE TABLE descriptions (
             site TEXT NOT NULL,
             id TEXT NOT NULL,
             body BLOB NOT NULL,
+            dictionary INTEGER NOT NULL DEFAULT 0,
             html INTEGER NOT NULL DEFAULT 0
         );
         CREATE UNIQUE INDEX descriptions_posting ON descriptions (site, id);
@@ -160,24 +166,6 @@ def m005_descriptions_apart(db: sqlite_utils.Database) -> None:
         ALTER TABLE postings ADD COLUMN raw TEXT;
         """
     )
-
-
-# zstd level 1 (from `zstandard`): 3.1x on job descriptions at ~30 us each here,
-# twice zlib's speed for the same ratio. Frames carry their size; one store, one thread.
-_COMPRESSOR = zstandard.ZstdCompressor(level=1)
-_DECOMPRESSOR = zstandard.ZstdDecompressor()
-
-
-def pack(text: str) -> bytes:
-    """A description as stored: UTF-8, compressed."""
-    return _COMPRESSOR.compress(text.encode("utf-8", "surrogatepass"))
-
-
-def unpack(body: bytes | None) -> str | None:
-    """A stored description as text again."""
-    if body is None:
-        return None
-    return _DECOMPRESSOR.decompress(body).decode("utf-8", "surrogatepass")
 
 
 def _fts_query(text: str) -> str:
@@ -253,14 +241,51 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.create_function("html_text", 1, html_to_text, deterministic=True)
-            conn.create_function("pack", 1, pack, deterministic=True)
-            conn.create_function("unpack", 1, unpack, deterministic=True)
+            self.packer = Packer(self._dictionary)
+            conn.create_function("pack", 1, self.packer.pack)
+            conn.create_function("unpack", 2, self.packer.unpack, deterministic=True)
             migrations.apply(self.db)
+            self._untrained = self._load_dictionary()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
 
     def close(self) -> None:
         self.db.conn.close()
+
+    # --- the descriptions' dictionary (see packing.py) ------------------------------
+
+    def _dictionary(self, key: int) -> bytes | None:
+        row = self.db.conn.execute("SELECT data FROM dictionaries WHERE id = ?", [key]).fetchone()
+        return bytes(row[0]) if row else None
+
+    def _load_dictionary(self) -> int:
+        """Use the newest dictionary; else how many descriptions were stored without."""
+        conn = self.db.conn
+        row = conn.execute("SELECT id, data FROM dictionaries ORDER BY id DESC LIMIT 1").fetchone()
+        if row is not None:
+            self.packer.use(row[0], bytes(row[1]))
+            return 0
+        return int(conn.execute("SELECT COUNT(*) FROM descriptions").fetchone()[0])
+
+    def _train(self) -> None:
+        """Train a dictionary from the latest descriptions, in its own transaction."""
+        self._untrained = self._load_dictionary()  # another process may have made one
+        if self._untrained < TRAIN_AFTER:
+            return
+        rows = self.db.conn.execute(
+            "SELECT body, dictionary FROM descriptions ORDER BY rowid DESC LIMIT ?",
+            [TRAIN_AFTER],
+        ).fetchall()
+        data = train([self.packer.unpack(body, key) or "" for body, key in rows])
+        if data is None:
+            self._untrained = 0  # try again after as many more
+            return
+        with self.transaction() as conn:
+            key = conn.execute(
+                "INSERT INTO dictionaries (data, created_at) VALUES (?, ?)",
+                [data, utc_iso(datetime.now(UTC))],
+            ).lastrowid
+        self.packer.use(int(key or 0), data)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -284,6 +309,8 @@ class Store:
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(_why(exc)) from None
             raise
+        if self._untrained >= TRAIN_AFTER and not self.packer.dictionary:
+            self._train()
 
     # --- sites ----------------------------------------------------------------------
 
@@ -295,6 +322,12 @@ class Store:
             return None
         state = SiteState(*row)
         return state
+
+    def _description(self, site: str, p: Posting) -> tuple[Any, ...]:
+        """A posting's descriptions row: its text, or its raw HTML (made text when read)."""
+        is_html = not p.description and bool(p.description_html)
+        text = (p.description_html if is_html else p.description) or ""
+        return (site, p.id, self.packer.pack(text), self.packer.dictionary, int(is_html))
 
     def _ensure_site(self, conn: sqlite3.Connection, name: str, platform: str, board: str) -> None:
         """Create the site's row; a site pointed at another board starts a new baseline."""
@@ -363,7 +396,9 @@ class Store:
             ).fetchone()[0]
             if result.write:
                 conn.executemany(_UPSERT, [_row(site, p, stamp) for p in result.write])
-                conn.executemany(_DESCRIBE, [_description(site, p) for p in result.write])
+                conn.executemany(_DESCRIBE, [self._description(site, p) for p in result.write])
+                if not self.packer.dictionary:
+                    self._untrained += len(result.write)
             if result.back:
                 conn.executemany(
                     "UPDATE postings SET misses = 0, missing_since = NULL "
@@ -693,7 +728,11 @@ class Store:
             "p.employment, p.workplace, p.compensation, p.posted_at, p.status, p.first_seen, "
             "CASE WHEN p.status = 'open' AND p.misses = 0 THEN COALESCE(s.last_success, "
             "p.last_seen) ELSE p.last_seen END AS last_seen, p.closed_at"
-            + (", unpack(d.body) AS description, d.html AS description_is_html" if full else "")
+            + (
+                ", unpack(d.body, d.dictionary) AS description, d.html AS description_is_html"
+                if full
+                else ""
+            )
             + " FROM postings p LEFT JOIN sites s ON s.name = p.site"
             + (" LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id" if full else "")
             + (f" WHERE {' AND '.join(where)}" if where else "")
@@ -730,7 +769,8 @@ class Store:
             conn.execute(
                 "INSERT INTO postings_fts (site, id, digest, title, description) "
                 "SELECT p.site, p.id, p.digest, p.title, CASE WHEN d.html "
-                "THEN html_text(unpack(d.body)) ELSE unpack(d.body) END FROM postings p "
+                "THEN html_text(unpack(d.body, d.dictionary)) "
+                "ELSE unpack(d.body, d.dictionary) END FROM postings p "
                 "LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id "
                 "WHERE NOT EXISTS (SELECT 1 FROM postings_fts f WHERE f.site = p.site "
                 "AND f.id = p.id)"
@@ -771,8 +811,9 @@ _UPSERT = (
     "last_seen = excluded.last_seen, closed_at = NULL, misses = 0, missing_since = NULL"
 )
 _DESCRIBE = (
-    "INSERT INTO descriptions (site, id, body, html) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT(site, id) DO UPDATE SET body = excluded.body, html = excluded.html"
+    "INSERT INTO descriptions (site, id, body, dictionary, html) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT(site, id) DO UPDATE SET body = excluded.body, "
+    "dictionary = excluded.dictionary, html = excluded.html"
 )
 _EVENT = (
     "INSERT INTO events (site, posting_id, kind, at, fields, previous_id, occurrence) "
@@ -810,17 +851,6 @@ def _row(site: str, p: Posting, stamp: str | None) -> tuple[Any, ...]:
         None,
         0,
         None,
-    )
-
-
-def _description(site: str, p: Posting) -> tuple[Any, ...]:
-    """The descriptions row of a posting: its text, or its raw HTML (made text when read)."""
-    is_html = not p.description and bool(p.description_html)
-    return (
-        site,
-        p.id,
-        pack((p.description_html if is_html else p.description) or ""),
-        int(is_html),
     )
 
 

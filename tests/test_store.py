@@ -1,0 +1,128 @@
+"""The store's layout: descriptions apart and compressed, the dictionary, the upgrade."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from watcher import store as store_module
+from watcher.diff import Rules, diff
+from watcher.model import Posting
+from watcher.store import Store, migrations
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+WORDS = [
+    "team",
+    "build",
+    "product",
+    "customers",
+    "data",
+    "remote",
+    "senior",
+    "python",
+    "growth",
+    "design",
+]
+
+
+def description(rng: random.Random, i: int) -> str:
+    items = "".join(f"<li>{' '.join(rng.choices(WORDS, k=12))}</li>" for _ in range(6))
+    return f"<h3>Role {i}</h3><p>{' '.join(rng.choices(WORDS, k=60))}</p><ul>{items}</ul>"
+
+
+def write(store: Store, site: str, postings: list[Posting], now: datetime = NOW) -> None:
+    stored = store.stored_for_diff(site, (p.id for p in postings), now, timedelta(days=30))
+    store.record_read(site, "greenhouse", site, now, diff(stored, postings, now, Rules()), {})
+
+
+def postings(count: int, seed: int = 1) -> list[Posting]:
+    rng = random.Random(seed)
+    return [
+        Posting(str(i), f"Engineer {i}", f"https://x/{i}", description_html=description(rng, i))
+        for i in range(count)
+    ]
+
+
+def test_descriptions_are_stored_compressed_and_read_back(tmp_path):
+    store = Store(tmp_path / "w.db")
+    board = postings(20)
+    board.append(Posting("plain", "Plain", "https://x/p", description="Just text, ünïcode ✓"))
+    write(store, "S", board)
+    rows = {r["id"]: r for r in store.postings(full=True)}
+    assert rows["plain"]["description"] == "Just text, ünïcode ✓"
+    assert rows["3"]["description"].startswith("Role 3\n")  # HTML made text when read
+    raw = store.db.conn.execute("SELECT SUM(LENGTH(body)) FROM descriptions").fetchone()[0]
+    assert raw * 2 < sum(len(p.description_html or "") for p in board)
+    assert {r["id"] for r in store.postings(search="ünïcode")} == {"plain"}
+
+
+def test_a_dictionary_is_trained_once_and_older_rows_stay_readable(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "TRAIN_AFTER", 60)
+    store = Store(tmp_path / "w.db")
+    write(store, "A", postings(40, seed=1))
+    assert store.packer.dictionary == 0  # not enough yet
+    write(store, "B", postings(40, seed=2))
+    assert store.packer.dictionary == 1
+    write(store, "C", postings(40, seed=3))
+    conn = store.db.conn
+    assert conn.execute("SELECT COUNT(*) FROM dictionaries").fetchone() == (1,)
+    by_site = dict(
+        conn.execute("SELECT site, MAX(dictionary) FROM descriptions GROUP BY site").fetchall()
+    )
+    assert by_site == {"A": 0, "B": 0, "C": 1}
+    store.close()
+    # a new process reads both kinds and writes with the dictionary
+    again = Store(tmp_path / "w.db")
+    assert again.packer.dictionary == 1
+    texts = {(r["site"], r["id"]): r["description"] for r in again.postings(full=True)}
+    assert texts["A", "5"].startswith("Role 5") and texts["C", "5"].startswith("Role 5")
+    assert texts["A", "5"] != texts["C", "5"]
+
+
+def test_a_dictionary_that_cannot_be_trained_is_not_retried_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "TRAIN_AFTER", 5)
+    store = Store(tmp_path / "w.db")
+    write(store, "A", [Posting(str(i), "T", "https://x", description="x") for i in range(6)])
+    assert store.packer.dictionary == 0
+    assert store.db.conn.execute("SELECT COUNT(*) FROM dictionaries").fetchone() == (0,)
+    assert store.postings(full=True)[0]["description"] == "x"
+
+
+def test_a_version_4_database_is_upgraded_with_its_descriptions(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    migrations.apply(db, stop_before="m005_descriptions_apart")
+    db.conn.execute(
+        "INSERT INTO postings (site, id, title, url, description, description_is_html, digest, "
+        "status, first_seen, last_seen) VALUES ('S', '1', 'Old', 'https://x/1', "
+        "'<p>Kept <b>across</b> the upgrade</p>', 1, 'd', 'open', '2026-01-01T00:00:00Z', "
+        "'2026-01-01T00:00:00Z')"
+    )
+    db.conn.commit()
+    db.conn.close()
+    store = Store(path)
+    (row,) = store.postings(full=True)
+    assert row["title"] == "Old" and row["description"] == "Kept across the upgrade"
+    columns = {c.name for c in store.db["postings"].columns}
+    assert "description" not in columns and "raw" in columns
+    # the first read after the upgrade rewrites the row (it has no raw hash yet)
+    fresh = Posting("1", "Old", "https://x/1", description="new text", raw="r")
+    fresh.digest = fresh.fingerprint()
+    write(store, "S", [fresh])
+    assert store.raw_hashes("S") == {"1": "r"}
+
+
+@pytest.mark.parametrize("status", ["open", "closed"])
+def test_raw_hashes_are_those_of_open_postings(tmp_path, status):
+    store = Store(Path(tmp_path) / "w.db")
+    posting = Posting("1", "T", "https://x/1", raw="r1")
+    write(store, "S", [posting])
+    if status == "closed":
+        for step in (1, 2):
+            write(store, "S", [Posting("2", "U", "https://x/2")], NOW + timedelta(hours=step))
+    assert ("1" in store.raw_hashes("S")) is (status == "open")

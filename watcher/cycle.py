@@ -110,7 +110,7 @@ async def check_site(
     # a 304 or an unchanged body would skip the diff that closes them.
     previous = (
         Validators(state.etag, state.last_modified, state.body_hash)
-        if state is not None and same_board and not store.closing_count(site.name)
+        if state is not None and same_board and not state.closing
         else None
     )
     known = store.detail_state(site.name) if _has_details(source) else {}
@@ -139,13 +139,14 @@ async def check_site(
             ok=False,
             error=error.reason,
             error_kind=error.kind,
-            open=store.open_count(site.name),
+            open=state.open if state else 0,
         )
     now = clock()
-    if read.unchanged:
-        store.record_unchanged(site.name, site.platform, board, now)
-        _health(site, config, store, 0, None, now)
-        return SiteResult(site.name, ok=True, unchanged=True, open=store.open_count(site.name))
+    if read.unchanged and state is not None:  # only a site read before can be unchanged
+        store.record_unchanged(site.name, now)
+        if state.attention:
+            _health(site, config, store, 0, None, now)
+        return SiteResult(site.name, ok=True, unchanged=True, open=state.open)
     return _apply(site, config, store, read, board, now, notify_existing)
 
 
@@ -170,7 +171,7 @@ def _apply(
             or (state.platform, state.board) != (site.platform, board)
         )
         stored = store.stored_for_diff(
-            site.name, (p.id for p in read.postings), now, rules.repost_window
+            site.name, (p.id for p in read.postings), now, rules.repost_window, read.kept
         )
         result = diff(
             stored, read.postings, now, rules, complete=not read.truncated, kept=read.kept
@@ -198,8 +199,9 @@ def _apply(
             last_modified=validators.last_modified,
             body_hash=validators.body_hash,
         )
-        failures = store.site_state(site.name).failures if result.suspect else 0  # type: ignore[union-attr]
-        _health(site, config, store, failures, result.suspect, now)
+        failures = (state.failures if state else 0) + 1 if result.suspect else 0
+        if failures or (state and state.attention):
+            _health(site, config, store, failures, result.suspect, now)
     counts = {kind: len(result.of(kind)) for kind in EventKind}
     return SiteResult(
         site.name,

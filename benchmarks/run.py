@@ -476,7 +476,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
     parser.add_argument("--boards", default="100,1000", help="comma-separated board counts")
     parser.add_argument("--levels", default="4,8,16", help="the floor's requests in flight")
-    parser.add_argument("--concurrency", type=int, default=8, help="watcher's sites at once")
+    parser.add_argument("--concurrency", type=int, default=4, help="watcher's sites at once")
     parser.add_argument("--per-host", type=int, default=64, help="watcher's per_host")
     parser.add_argument("--latency", type=float, default=0.0, help="server delay per response")
     parser.add_argument("--seed", type=int, default=1)

@@ -125,3 +125,7 @@ def test_an_invisible_change_is_silent_and_a_visible_one_is_told(project, server
     assert "1 changed" in result.output, result.output
     assert [r["title"] for r in project.list() if r["id"] == "2"] == ["Product Designer"]
     assert project.run("check").output == "Acme: 2 open, unchanged\n"
+    rewritten = {**jobs[0], "content": "&lt;p&gt;Build other things.&lt;/p&gt;"}
+    serve_greenhouse(server, "acme", [rewritten, {**jobs[1], "title": "Product Designer"}])
+    assert project.run("check").output == "Acme: 2 open, 1 changed\n"
+    assert "Build other things." in project.run("show", "1", "--site", "Acme").output

@@ -87,3 +87,15 @@ def test_diff_rewrites_an_invisible_raw_change_without_an_event():
     result = diff({"1": old}, [posting], NOW, Rules())
     assert result.changes == []
     assert result.write == [posting]
+
+
+@pytest.mark.parametrize(("stored_text", "event"), [("<p>Same</p>", False), ("<p>Old</p>", True)])
+def test_diff_compares_the_stored_description_when_the_raw_object_changed(stored_text, event):
+    posting = Posting("1", "T", "https://x/1", description_html="<p>Same</p>", raw="r2")
+    posting.digest = posting.raw
+    old = Stored("1", "open", "r1", posting.visible(), raw="r1", description=stored_text)
+    result = diff({"1": old}, [posting], NOW, Rules())
+    assert [(c.kind, c.fields) for c in result.changes] == (
+        [("changed", ("description",))] if event else []
+    )
+    assert result.write == [posting]

@@ -110,10 +110,16 @@ def test_a_version_4_database_is_upgraded_with_its_descriptions(tmp_path):
     assert row["title"] == "Old" and row["description"] == "Kept across the upgrade"
     columns = {c.name for c in store.db["postings"].columns}
     assert "description" not in columns and "raw" in columns
-    # the first read after the upgrade rewrites the row (it has no raw hash yet)
-    fresh = Posting("1", "Old", "https://x/1", description="new text", raw="r")
-    fresh.digest = fresh.fingerprint()
-    write(store, "S", [fresh])
+    # the first read after the upgrade rewrites the row (it has no raw hash yet); the
+    # digest is now the raw hash, yet a posting showing the same is not "changed"
+    fresh = Posting(
+        "1", "Old", "https://x/1", description_html="<p>Kept <b>across</b> the upgrade</p>"
+    )
+    fresh.raw = fresh.digest = "r"
+    stored = store.stored_for_diff("S", ["1"], NOW, timedelta(days=30), described=["1"])
+    result = diff(stored, [fresh], NOW, Rules())
+    assert result.changes == [] and result.write == [fresh]
+    store.record_read("S", "greenhouse", "S", NOW, result, {})
     assert store.raw_hashes("S") == {"1": "r"}
 
 

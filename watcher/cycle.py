@@ -20,7 +20,6 @@ from watcher.notify import DeliveryReport, deliver, payload_of
 from watcher.reader import Read, Validators, read_board
 from watcher.routing import deliveries as route_event
 from watcher.routing import notice_deliveries
-from watcher.sources.base import Source
 from watcher.store import Delivery, Store
 from watcher.text import parse_time
 
@@ -88,10 +87,6 @@ def make_fetcher(config: Config) -> Fetcher:
     return Fetcher(FetchSettings(**overrides))
 
 
-def _has_details(source: Source) -> bool:
-    return type(source).detail_request is not Source.detail_request
-
-
 async def check_site(
     site: Site,
     config: Config,
@@ -113,7 +108,7 @@ async def check_site(
         if state is not None and same_board and not state.closing
         else None
     )
-    known = store.detail_state(site.name) if _has_details(source) else {}
+    known = store.detail_state(site.name) if source.has_details() else {}
 
     def needs_detail(posting: Posting) -> bool:
         seen = known.get(posting.id)
@@ -171,7 +166,12 @@ def _apply(
             or (state.platform, state.board) != (site.platform, board)
         )
         stored = store.stored_for_diff(
-            site.name, (p.id for p in read.postings), now, rules.repost_window, read.kept
+            site.name,
+            (p.id for p in read.postings),
+            now,
+            rules.repost_window,
+            kept=read.kept,
+            described=[p.id for p in read.postings if p.digest == p.raw],
         )
         result = diff(
             stored, read.postings, now, rules, complete=not read.truncated, kept=read.kept

@@ -48,6 +48,7 @@ class Stored:
     closed_at: datetime | None = None
     detailed: bool = False
     raw: str = ""  # hash of the platform's object it was built from, when known
+    description: str | None = None  # as stored, when loaded (for postings read again)
 
     @property
     def repost_key(self) -> tuple[str, str]:
@@ -137,9 +138,11 @@ def diff(
             out.changes.append(Change(EventKind.REOPENED, posting.id, posting, fields))
             out.write.append(posting)
         elif (posting.digest or posting.fingerprint()) != old.digest:
-            fields = _changed_fields(old.visible, posting.visible()) or ("description",)
-            out.changes.append(Change(EventKind.CHANGED, posting.id, posting, fields))
-            out.write.append(posting)
+            fields = _changed_fields(old.visible, posting.visible())
+            if fields or old.description is None or posting.body[0] != old.description:
+                fields = fields or ("description",)
+                out.changes.append(Change(EventKind.CHANGED, posting.id, posting, fields))
+            out.write.append(posting)  # without an event when all it shows is the same
         elif (posting.detailed and not old.detailed) or posting.raw != old.raw:
             # Its detail page was read at last, or its raw object differs in what
             # nobody sees: not a change, but the row is brought up to date.

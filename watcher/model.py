@@ -57,9 +57,18 @@ class Posting:
     compensation: Compensation | None = None
     description: str = ""
     description_html: str | None = None
-    digest: str = ""  # fingerprint of the posting as the list read it, set by the reader
+    # What the diff compares to tell whether a stored posting may have changed, set by
+    # the reader: the raw hash for item sources without detail pages, else `fingerprint`.
+    digest: str = ""
     raw: str = ""  # hash of the platform's own item it was built from (item sources only)
     detailed: bool = False  # its detail page was read (for sources that have one)
+
+    @property
+    def body(self) -> tuple[str, bool]:
+        """The description as stored: the platform's HTML (True) or plain text (False)."""
+        if not self.description and self.description_html:
+            return self.description_html, True
+        return self.description, False
 
     @property
     def location(self) -> str:

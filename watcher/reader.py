@@ -105,8 +105,12 @@ async def read_board(
         read.validators = Validators()
     read.postings = list(seen.values())
     read.kept = list(kept)
+    # An item's raw hash tells a change as well as the fingerprint, at no cost. Not
+    # for postings with detail pages: the digest decides whether the detail page is
+    # read again, and a list item can change daily in what the fingerprint ignores.
+    by_raw = not source.has_details()
     for posting in read.postings:
-        posting.digest = posting.fingerprint()
+        posting.digest = posting.raw if by_raw and posting.raw else posting.fingerprint()
     read.details_failed = await _details(source, fetcher, now, read.postings, needs_detail)
     return read
 

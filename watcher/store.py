@@ -11,7 +11,7 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -324,8 +324,7 @@ class Store:
 
     def _description(self, site: str, p: Posting) -> tuple[Any, ...]:
         """A posting's descriptions row: its text, or its raw HTML (made text when read)."""
-        is_html = not p.description and bool(p.description_html)
-        text = (p.description_html if is_html else p.description) or ""
+        text, is_html = p.body
         return (site, p.id, self.packer.pack(text), self.packer.dictionary, int(is_html))
 
     def _ensure_site(self, conn: sqlite3.Connection, name: str, platform: str, board: str) -> None:
@@ -347,11 +346,13 @@ class Store:
         now: datetime,
         window: timedelta,
         kept: Iterable[str] = (),
+        described: Iterable[str] = (),
     ) -> dict[str, Stored]:
         """Open postings, closed ones among `fresh_ids`, and ones closed within `window`.
 
         Postings the read `kept` (listed exactly as stored) are only counted: their
-        rows are not read in full, as the diff needs nothing else of them."""
+        rows are not read in full, as the diff needs nothing else of them. Those in
+        `described` come with their stored description."""
         conn = self.db.conn
         kept = set(kept)
         out: dict[str, Stored] = {}
@@ -378,6 +379,16 @@ class Store:
                 [site, *chunk],
             ):
                 out[row[0]] = _stored(row)
+        texts = [i for i in described if i in out]
+        for chunk in _chunks(texts, 500):
+            marks = ",".join("?" * len(chunk))
+            for posting_id, body, dictionary in conn.execute(
+                f"SELECT id, body, dictionary FROM descriptions WHERE site = ? AND id IN ({marks})",
+                [site, *chunk],
+            ):
+                out[posting_id] = replace(
+                    out[posting_id], description=self.packer.unpack(body, dictionary)
+                )
         return out
 
     # --- writing a read -------------------------------------------------------------

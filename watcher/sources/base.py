@@ -86,6 +86,11 @@ class Source(ABC):
         return posting
 
     @classmethod
+    def has_details(cls) -> bool:
+        """Whether the platform's postings have detail pages to read."""
+        return cls.detail_request is not Source.detail_request
+
+    @classmethod
     def board_from(cls, match: re.Match[str]) -> Any:
         """The board id from a matched URL pattern."""
         return match.group("board")

@@ -170,4 +170,7 @@ def utc_iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z, as every stored and printed time is."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # isoformat is C and pads the year (strftime writes year 1 as "1")
+    return moment.isoformat(timespec="seconds")[:19] + "Z"

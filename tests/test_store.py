@@ -132,3 +132,20 @@ def test_raw_hashes_are_those_of_open_postings(tmp_path, status):
         for step in (1, 2):
             write(store, "S", [Posting("2", "U", "https://x/2")], NOW + timedelta(hours=step))
     assert ("1" in store.raw_hashes("S")) is (status == "open")
+
+
+def test_training_on_a_busy_database_does_not_fail_the_committed_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "TRAIN_AFTER", 30)
+    store = Store(tmp_path / "w.db", timeout=0.1)
+    other = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
+    real_train = store_module.train
+
+    def train_while_locked(samples):  # another process takes the write lock meanwhile
+        other.execute("BEGIN IMMEDIATE")
+        return real_train(samples)
+
+    monkeypatch.setattr(store_module, "train", train_while_locked)
+    write(store, "A", postings(40))  # no StoreError: the site's read is committed
+    other.execute("ROLLBACK")
+    assert len(store.postings()) == 40
+    assert store.packer.dictionary == 0

@@ -8,6 +8,7 @@ Times are stored as ISO 8601 UTC text (`2026-11-26T07:00:00Z`), which sorts.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from watcher.model import Change, Compensation, EventKind, Posting, utc_iso
 from watcher.packing import TRAIN_AFTER, Packer, train
 from watcher.text import html_to_text
 
+log = logging.getLogger(__name__)
 migrations = Migrations("watcher")
 
 
@@ -312,7 +314,11 @@ class Store:
                 raise StoreError(_why(exc)) from None
             raise
         if self._untrained >= TRAIN_AFTER and not self.packer.dictionary:
-            self._train()
+            try:
+                self._train()
+            except StoreError as exc:  # the caller's work is committed: do not fail it
+                log.warning("description dictionary not trained yet: %s", exc)
+                self._untrained = 0  # try again after as many more descriptions
 
     # --- sites ----------------------------------------------------------------------
 

@@ -484,6 +484,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-floor", action="store_true", help="measure watcher only")
     parser.add_argument("--profile", help="profile each watcher cycle into this directory")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
+    parser.add_argument("--results", default=str(RESULTS), help="where to write the results")
     parser.add_argument("--worker", choices=("floor", "cycle"), help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -506,13 +507,16 @@ def main(argv: list[str] | None = None) -> None:
             print(table(results[-1:]) + "\n", flush=True)
     report = table(results)
     print(report)
-    RESULTS.mkdir(exist_ok=True)
+    results_dir = Path(args.results)
+    results_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    settings = {k: v for k, v in vars(args).items() if k not in ("worker", "base", "db", "kind")}
+    settings = {
+        k: v for k, v in vars(args).items() if k not in ("worker", "base", "db", "kind", "results")
+    }
     meta = {"settings": settings, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
-    path = RESULTS / f"{stamp}.json"
+    path = results_dir / f"{stamp}.json"
     path.write_text(json.dumps({**meta, "results": results}, indent=2))
-    (RESULTS / f"{stamp}.txt").write_text(report + "\n")
+    (results_dir / f"{stamp}.txt").write_text(report + "\n")
     log(f"results in {path}")
 
 

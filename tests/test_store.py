@@ -149,3 +149,26 @@ def test_training_on_a_busy_database_does_not_fail_the_committed_read(tmp_path, 
     other.execute("ROLLBACK")
     assert len(store.postings()) == 40
     assert store.packer.dictionary == 0
+
+
+def test_unchanged_reads_in_a_batch_are_written_together(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "UNCHANGED_BATCH", 3)
+    store = Store(tmp_path / "w.db")
+    for name in "ABCD":
+        write(store, name, postings(1))
+    later = NOW + timedelta(hours=1)
+    reader = sqlite3.connect(tmp_path / "w.db")  # another process's view
+
+    def checked() -> dict[str, str]:
+        return dict(reader.execute("SELECT name, last_check FROM sites").fetchall())
+
+    with store.batched():
+        store.record_unchanged("A", later)
+        store.record_unchanged("B", later)
+        assert set(checked().values()) == {"2026-11-26T09:00:00Z"}  # not written yet
+        store.record_unchanged("C", later)  # the third fills the batch
+        assert [n for n, at in checked().items() if at == "2026-11-26T10:00:00Z"] == list("ABC")
+        store.record_unchanged("D", later)
+    assert set(checked().values()) == {"2026-11-26T10:00:00Z"}  # the rest at the end
+    store.record_unchanged("A", later + timedelta(hours=1))  # outside a batch: at once
+    assert checked()["A"] == "2026-11-26T11:00:00Z"

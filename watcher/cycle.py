@@ -291,7 +291,8 @@ async def check_sites(
         if on_result:
             on_result(result)
 
-    await asyncio.gather(*(one(site) for site in sites))
+    with store.batched():
+        await asyncio.gather(*(one(site) for site in sites))
     report.delivery = await deliver(store, config.channels, clock(), redact=config.redact)
     return report
 

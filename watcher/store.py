@@ -245,6 +245,7 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.create_function("html_text", 1, html_to_text, deterministic=True)
+            self._unchanged: list[tuple[str | None, str | None, str]] | None = None
             self.packer = Packer(self._dictionary)
             conn.create_function("pack", 1, self.packer.pack)
             conn.create_function("unpack", 2, self.packer.unpack, deterministic=True)
@@ -497,16 +498,37 @@ class Store:
 
     def record_unchanged(self, site: str, now: datetime) -> None:
         """A read that found the board as it was (304 or the same body): only a site
-        read before can be unchanged, so its row exists. One statement, one commit."""
+        read before can be unchanged, so its row exists. Inside `batched`, written
+        with others in one transaction; else one statement, one commit."""
         stamp = utc_iso(now)
+        if self._unchanged is not None:
+            self._unchanged.append((stamp, stamp, site))
+            if len(self._unchanged) >= UNCHANGED_BATCH:
+                self._write_unchanged()
+            return
         try:
-            self.db.conn.execute(
-                "UPDATE sites SET last_check = ?, last_success = ?, last_error = NULL, "
-                "error_kind = NULL, failures = 0 WHERE name = ?",
-                [stamp, stamp, site],
-            )
+            self.db.conn.execute(_UNCHANGED, [stamp, stamp, site])
         except sqlite3.Error as exc:
             raise StoreError(_why(exc)) from None
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Write unchanged reads together (every `UNCHANGED_BATCH`, and at the end)
+        instead of one commit each: in a cycle where most boards answer 304, the
+        commits were most of the store's cost. A crash loses only these sites' last
+        check time, and the next check reads them again."""
+        self._unchanged = []
+        try:
+            yield
+        finally:
+            self._write_unchanged()
+            self._unchanged = None
+
+    def _write_unchanged(self) -> None:
+        rows, self._unchanged = self._unchanged or [], []
+        if rows:
+            with self.transaction() as conn:
+                conn.executemany(_UNCHANGED, rows)
 
     def record_failure(
         self, site: str, platform: str, board: str, now: datetime, reason: str, kind: str
@@ -818,6 +840,11 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
+UNCHANGED_BATCH = 256
+_UNCHANGED = (
+    "UPDATE sites SET last_check = ?, last_success = ?, last_error = NULL, "
+    "error_kind = NULL, failures = 0 WHERE name = ?"
+)
 _STORED = (
     "id, status, digest, title, url, location, department, team, employment, workplace, "
     "compensation, misses, missing_since, closed_at, detailed, raw"

@@ -31,11 +31,40 @@ def read(source, **options):
     return read_board_over_http(source, NOW, **options)
 
 
+SHARED = "wd1.myworkdaysite.com/snapchat/snap"  # a tenant on the shared host
+
+
 def test_board_id_form():
     assert Workday.check_board(" Acme.WD3/External ") == "acme.wd3/External"
-    for bad in ("acme", "acme/External", "acme.wd3", "acme.wd3/Ext/job", "acme.wdx/Ext", "", 3):
-        with pytest.raises(ValueError, match=r"tenant\.wdN/site"):
+    assert Workday.check_board("WD1.MyWorkdaySite.com/SnapChat/snap") == SHARED
+    bad_boards = (
+        "acme",
+        "acme/External",
+        "acme.wd3",
+        "acme.wd3/Ext/job",
+        "acme.wdx/Ext",
+        "wd1.myworkdaysite.com/snapchat",
+        "wd1.myworkdayjobs.com/snapchat/snap",
+        "",
+        3,
+    )
+    for bad in bad_boards:
+        with pytest.raises(ValueError, match=r"tenant\.wdN/site.*wdN\.myworkdaysite\.com"):
             Workday(bad)
+
+
+def test_shared_host_requests_and_links():
+    source = Workday(SHARED)
+    assert source.first_request().url == "https://wd1.myworkdaysite.com/wday/cxs/snapchat/snap/jobs"
+    page = parse(json.dumps({"total": 1, "jobPostings": _rows(0, 1)}).encode(), board=SHARED)
+    (posting,) = page.postings
+    assert posting.url == (
+        "https://wd1.myworkdaysite.com/recruiting/snapchat/snap/job/Berlin/Engineer-0_R-0"
+    )
+    detail = source.detail_request(posting)
+    assert detail is not None and detail.url == (
+        "https://wd1.myworkdaysite.com/wday/cxs/snapchat/snap/job/Berlin/Engineer-0_R-0"
+    )
 
 
 def test_list_request_and_api_rebase():
@@ -172,6 +201,13 @@ def test_bad_detail_shapes_are_parse_errors(body):
             "https://acme.wd12.myworkdayjobs.com/fr-CA/Careers_Site/details/X",
             "acme.wd12/Careers_Site",
         ),
+        ("https://wd1.myworkdaysite.com/recruiting/snapchat/snap", SHARED),
+        ("https://wd1.myworkdaysite.com/en-US/recruiting/snapchat/snap/job/LA/Eng_R1", SHARED),
+        ("https://wd1.myworkdaysite.com/wday/cxs/snapchat/snap/jobs", SHARED),
+        (
+            "https://wd3.myworkdaysite.com/recruiting/hcahealthcare/hcacareers?q=nurse",
+            "wd3.myworkdaysite.com/hcahealthcare/hcacareers",
+        ),
     ],
 )
 def test_detects_board_urls(url, board):
@@ -187,6 +223,10 @@ def test_detects_board_urls(url, board):
         "https://autodesk.wd1.myworkdayjobs.com/wday/cxs/autodesk",
         "https://www.myworkday.com/autodesk/d/home.htmld",
         "https://boards.greenhouse.io/acme",
+        "https://wd1.myworkdaysite.com/",
+        "https://wd1.myworkdaysite.com/recruiting/snapchat",
+        "https://wd1.myworkdaysite.com/wday/cxs/snapchat",
+        "https://wd1.myworkdaysite.com.evil.example/recruiting/snapchat/snap",
     ],
 )
 def test_ignores_other_urls(url):
@@ -268,3 +308,14 @@ def test_page_cap_over_http(server):
     read_ = read(Workday(BOARD, api=server.url), needs_detail=lambda p: False)
     assert read_.truncated and read_.pages == 100
     assert len(read_.postings) == 2000
+
+
+def test_reads_a_shared_host_board_over_http(server):
+    api = "/wday/cxs/snapchat/snap"
+    server.routes[f"{api}/jobs"] = Reply(200, {"total": 2, "jobPostings": _rows(0, 2)})
+    server.routes[f"{api}/job/Berlin/Engineer-0_R-0"] = Reply(200, fixture("detail.json"))
+    server.routes[f"{api}/job/Berlin/Engineer-1_R-1"] = Reply(200, fixture("detail.json"))
+    read_ = read(Workday(SHARED, api=server.url))
+    assert [p.id for p in read_.postings] == ["R-0", "R-1"]
+    assert all(p.detailed for p in read_.postings)
+    assert read_.postings[0].url.startswith("https://wd1.myworkdaysite.com/recruiting/snapchat/")

@@ -1,5 +1,11 @@
 """Workday career sites: `POST {tenant}.wdN.myworkdayjobs.com/wday/cxs/{tenant}/{site}/jobs`.
 
+Some tenants are on the shared host instead, with the tenant in the path: the board
+`wdN.myworkdaysite.com/recruiting/{tenant}/{site}` reads from
+`POST wdN.myworkdaysite.com/wday/cxs/{tenant}/{site}/jobs`, and its postings' pages
+are under `/recruiting/{tenant}/{site}`. Its board id is written
+`wdN.myworkdaysite.com/{tenant}/{site}`.
+
 The list comes 20 postings a page and has neither the description nor the
 places of a multi-site posting ("3 Locations"), so new postings read their
 detail, `GET /wday/cxs/{tenant}/{site}{externalPath}`.
@@ -20,7 +26,13 @@ LIMIT = 20
 _HOST = r"(?P<tenant>[a-z0-9][a-z0-9_-]*)\.(?P<shard>wd\d{1,3})\.myworkdayjobs\.com"
 _SITE = r"(?P<site>[A-Za-z0-9][A-Za-z0-9_-]*)"
 _LOCALE = r"[a-z]{2}-[A-Za-z0-9]{2,3}"  # en-US, es-419
+_SHARED = r"(?P<shard>wd\d{1,3})\.myworkdaysite\.com"
+_TENANT = r"(?P<tenant>[a-z0-9][a-z0-9_-]*)"
 _BOARD = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_-]*)\.(wd\d{1,3})/([A-Za-z0-9][A-Za-z0-9_-]*)$", re.I)
+_SHARED_BOARD = re.compile(
+    r"^(wd\d{1,3})\.myworkdaysite\.com/([A-Za-z0-9][A-Za-z0-9_-]*)/([A-Za-z0-9][A-Za-z0-9_-]*)$",
+    re.I,
+)
 _COUNTED = re.compile(r"^\d+\s+locations?$", re.I)  # "3 Locations": a count, not a place
 _POSTED = re.compile(r"posted\s+(?:(today)|(yesterday)|(\d+)\+?\s+days?\s+ago)", re.I)
 
@@ -33,26 +45,42 @@ class Workday(ItemSource):
     url_patterns = (
         re.compile(rf"^{_HOST}/wday/cxs/[A-Za-z0-9_-]+/{_SITE}(?:/|$|\?)"),
         re.compile(rf"^{_HOST}/(?:{_LOCALE}/)?(?!wday/|{_LOCALE}(?:/|$|\?)){_SITE}(?:/|$|\?)"),
+        re.compile(rf"^{_SHARED}/wday/cxs/{_TENANT}/{_SITE}(?:/|$|\?)"),
+        re.compile(rf"^{_SHARED}/(?:{_LOCALE}/)?recruiting/{_TENANT}/{_SITE}(?:/|$|\?)"),
     )
 
     @classmethod
     def check_board(cls, board: Any) -> Any:
         text = board.strip() if isinstance(board, str) else ""
-        match = _BOARD.match(text)
-        if not match:
-            raise ValueError(
-                f"{board!r} is not a Workday board: write it as tenant.wdN/site, "
-                f"as in {cls.example} for https://autodesk.wd1.myworkdayjobs.com/en-US/Ext"
-            )
-        tenant, shard, site = match.groups()
-        return f"{tenant.lower()}.{shard.lower()}/{site}"
+        if match := _BOARD.match(text):
+            tenant, shard, site = match.groups()
+            return f"{tenant.lower()}.{shard.lower()}/{site}"
+        if match := _SHARED_BOARD.match(text):
+            shard, tenant, site = match.groups()
+            return f"{shard.lower()}.myworkdaysite.com/{tenant.lower()}/{site}"
+        raise ValueError(
+            f"{board!r} is not a Workday board: write it as tenant.wdN/site, as in "
+            f"{cls.example} for https://autodesk.wd1.myworkdayjobs.com/en-US/Ext, or "
+            "wdN.myworkdaysite.com/tenant/site for "
+            "https://wdN.myworkdaysite.com/recruiting/tenant/site"
+        )
 
     @classmethod
     def board_from(cls, match: re.Match[str]) -> Any:
+        if "myworkdaysite" in match.re.pattern:
+            return f"{match['shard']}.myworkdaysite.com/{match['tenant']}/{match['site']}"
         return f"{match['tenant']}.{match['shard']}/{match['site']}"
 
     @property
+    def _shared(self) -> bool:
+        return ".myworkdaysite.com/" in self.board
+
+    @property
     def _parts(self) -> tuple[str, str, str]:
+        """tenant, shard (wdN), site."""
+        if self._shared:
+            host, tenant, site = self.board.split("/")
+            return tenant, host.split(".")[0], site
         host, site = self.board.split("/")
         tenant, shard = host.split(".")
         return tenant, shard, site
@@ -60,6 +88,8 @@ class Workday(ItemSource):
     @property
     def _origin(self) -> str:
         tenant, shard, _ = self._parts
+        if self._shared:
+            return f"https://{shard}.myworkdaysite.com"
         return f"https://{tenant}.{shard}.myworkdayjobs.com"
 
     @property
@@ -69,7 +99,11 @@ class Workday(ItemSource):
 
     @property
     def _site_url(self) -> str:
-        return f"{self._origin}/{self._parts[2]}"
+        """Where the postings' public pages are (their `externalPath` follows)."""
+        tenant, _, site = self._parts
+        if self._shared:
+            return f"{self._origin}/recruiting/{tenant}/{site}"
+        return f"{self._origin}/{site}"
 
     def first_request(self) -> Request:
         return self._list_request(0, None)

@@ -172,3 +172,25 @@ def test_unchanged_reads_in_a_batch_are_written_together(tmp_path, monkeypatch):
     assert set(checked().values()) == {"2026-11-26T10:00:00Z"}  # the rest at the end
     store.record_unchanged("A", later + timedelta(hours=1))  # outside a batch: at once
     assert checked()["A"] == "2026-11-26T11:00:00Z"
+
+
+def test_rows_of_an_older_dictionary_are_read_and_searched(tmp_path, monkeypatch):
+    """Two processes may each train one: rows of either stay readable by any process."""
+    monkeypatch.setattr(store_module, "TRAIN_AFTER", 30)
+    store = Store(tmp_path / "w.db")
+    write(store, "A", postings(40, seed=1))  # trains dictionary 1 after this
+    write(store, "B", postings(40, seed=2))  # written with dictionary 1
+    store.db.conn.execute("DELETE FROM descriptions WHERE site = 'A'")
+    store.close()
+    second = Store(tmp_path / "w.db")
+    data = second.db.conn.execute("SELECT data FROM dictionaries").fetchone()[0]
+    second.db.conn.execute(
+        "INSERT INTO dictionaries (data, created_at) VALUES (?, '2026-11-26T10:00:00Z')", [data]
+    )
+    second.close()
+    third = Store(tmp_path / "w.db")  # uses dictionary 2; B's rows need dictionary 1
+    assert third.packer.dictionary == 2
+    write(third, "C", postings(40, seed=3))
+    texts = {(r["site"], r["id"]): r["description"] for r in third.postings(full=True)}
+    assert texts["B", "7"].startswith("Role 7") and texts["C", "7"].startswith("Role 7")
+    assert {r["site"] for r in third.postings(search="Role 7")} == {"B", "C"}

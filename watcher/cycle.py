@@ -171,6 +171,8 @@ def _apply(
             now,
             rules.repost_window,
             kept=read.kept,
+            # where the digest is the raw hash, a different one may hide no visible
+            # change: the diff then compares the stored description
             described=[p.id for p in read.postings if p.digest == p.raw],
         )
         result = diff(

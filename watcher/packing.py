@@ -29,8 +29,7 @@ class Packer:
 
     def __init__(self, load: Callable[[int], bytes | None]):
         self._load = load
-        self._plain = zstandard.ZstdCompressor(level=LEVEL)
-        self._compressor = self._plain
+        self._compressor = zstandard.ZstdCompressor(level=LEVEL)
         self.dictionary = NO_DICTIONARY  # the id `pack` writes with
         self._decompressors: dict[int, zstandard.ZstdDecompressor] = {
             NO_DICTIONARY: zstandard.ZstdDecompressor()
@@ -38,10 +37,14 @@ class Packer:
 
     def use(self, dictionary: int, data: bytes) -> None:
         """Compress with this dictionary from now on."""
-        shared = zstandard.ZstdCompressionDict(data)
+        shared = self._remember(dictionary, data)
         self._compressor = zstandard.ZstdCompressor(level=LEVEL, dict_data=shared)
-        self._decompressors[dictionary] = zstandard.ZstdDecompressor(dict_data=shared)
         self.dictionary = dictionary
+
+    def _remember(self, dictionary: int, data: bytes) -> zstandard.ZstdCompressionDict:
+        shared = zstandard.ZstdCompressionDict(data)
+        self._decompressors[dictionary] = zstandard.ZstdDecompressor(dict_data=shared)
+        return shared
 
     def pack(self, text: str) -> bytes:
         """Text as stored (UTF-8, compressed), for dictionary `self.dictionary`."""
@@ -51,14 +54,12 @@ class Packer:
         if body is None:
             return None
         key = dictionary or NO_DICTIONARY
-        decompressor = self._decompressors.get(key)
-        if decompressor is None:
+        if key not in self._decompressors:
             data = self._load(key)
             if data is None:
                 raise ValueError(f"description dictionary {key} is missing")
-            shared = zstandard.ZstdCompressionDict(data)
-            decompressor = self._decompressors[key] = zstandard.ZstdDecompressor(dict_data=shared)
-        return decompressor.decompress(body).decode("utf-8", "surrogatepass")
+            self._remember(key, data)
+        return self._decompressors[key].decompress(body).decode("utf-8", "surrogatepass")
 
 
 def train(samples: Sequence[str]) -> bytes | None:

@@ -273,7 +273,8 @@ class Store:
         return int(conn.execute("SELECT COUNT(*) FROM descriptions").fetchone()[0])
 
     def _train(self) -> None:
-        """Train a dictionary from the latest descriptions, in its own transaction."""
+        """Train a dictionary from the latest descriptions, in its own transaction. Run
+        after a commit, it never fails the caller: without one, it tries again later."""
         self._untrained = self._load_dictionary()  # another process may have made one
         if self._untrained < TRAIN_AFTER:
             return
@@ -282,15 +283,19 @@ class Store:
             [TRAIN_AFTER],
         ).fetchall()
         data = train([self.packer.unpack(body, key) or "" for body, key in rows])
-        if data is None:
-            self._untrained = 0  # try again after as many more
-            return
-        with self.transaction() as conn:
-            key = conn.execute(
-                "INSERT INTO dictionaries (data, created_at) VALUES (?, ?)",
-                [data, utc_iso(datetime.now(UTC))],
-            ).lastrowid
-        self.packer.use(int(key or 0), data)
+        if data is not None:
+            try:
+                with self.transaction() as conn:
+                    key = conn.execute(
+                        "INSERT INTO dictionaries (data, created_at) VALUES (?, ?)",
+                        [data, utc_iso(datetime.now(UTC))],
+                    ).lastrowid
+            except StoreError as exc:  # the caller's work is committed: do not fail it
+                log.warning("description dictionary not trained yet: %s", exc)
+            else:
+                self.packer.use(int(key or 0), data)
+                return
+        self._untrained = 0  # try again after as many more descriptions
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -315,11 +320,7 @@ class Store:
                 raise StoreError(_why(exc)) from None
             raise
         if self._untrained >= TRAIN_AFTER and not self.packer.dictionary:
-            try:
-                self._train()
-            except StoreError as exc:  # the caller's work is committed: do not fail it
-                log.warning("description dictionary not trained yet: %s", exc)
-                self._untrained = 0  # try again after as many more descriptions
+            self._train()
 
     # --- sites ----------------------------------------------------------------------
 
@@ -379,23 +380,14 @@ class Store:
         ):
             out[row[0]] = _stored(row)
         wanted += [i for i in fresh_ids if i not in out]
-        for chunk in _chunks(wanted, 500):
-            marks = ",".join("?" * len(chunk))
-            for row in conn.execute(
-                f"SELECT {_STORED} FROM postings WHERE site = ? AND id IN ({marks})",
-                [site, *chunk],
-            ):
-                out[row[0]] = _stored(row)
+        for row in _by_ids(conn, f"SELECT {_STORED} FROM postings", site, wanted):
+            out[row[0]] = _stored(row)
         texts = [i for i in described if i in out]
-        for chunk in _chunks(texts, 500):
-            marks = ",".join("?" * len(chunk))
-            for posting_id, body, dictionary in conn.execute(
-                f"SELECT id, body, dictionary FROM descriptions WHERE site = ? AND id IN ({marks})",
-                [site, *chunk],
-            ):
-                out[posting_id] = replace(
-                    out[posting_id], description=self.packer.unpack(body, dictionary)
-                )
+        query = "SELECT id, body, dictionary FROM descriptions"
+        for posting_id, body, dictionary in _by_ids(conn, query, site, texts):
+            out[posting_id] = replace(
+                out[posting_id], description=self.packer.unpack(body, dictionary)
+            )
         return out
 
     # --- writing a read -------------------------------------------------------------
@@ -987,6 +979,15 @@ def _time(text: str | None) -> datetime | None:
     if not text:
         return None
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _by_ids(
+    conn: sqlite3.Connection, select: str, site: str, ids: list[str]
+) -> Iterator[Sequence[Any]]:
+    """The rows of `select ... WHERE site = ? AND id IN (ids)`, a bounded chunk at a time."""
+    for chunk in _chunks(ids, 500):
+        marks = ",".join("?" * len(chunk))
+        yield from conn.execute(f"{select} WHERE site = ? AND id IN ({marks})", [site, *chunk])
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -113,10 +113,8 @@ class ItemSource(Source):
     The reader hashes each raw object and builds a `Posting` only from the objects
     that are new or differ from the stored ones: on a board where a few postings
     changed, the rest cost a hash each, not a parse. Subclasses implement `split`
-    and `build`, and `item_id` when the id is not the object's `id_key`.
+    and `build`, and `item_id` when the id is not the object's `id`.
     """
-
-    id_key: ClassVar[str] = "id"
 
     @abstractmethod
     def split(
@@ -130,7 +128,7 @@ class ItemSource(Source):
 
     def item_id(self, item: dict[str, Any]) -> str | None:
         """The id `build` gives the object's posting, without building it."""
-        return clean(item.get(self.id_key))
+        return clean(item.get("id"))
 
     def parse(self, request: Request, response: Response, now: datetime) -> Page:
         rows, following = self.split(request, response)

@@ -9,9 +9,10 @@ import orjson
 import pytest
 
 from tests.helpers import gh_job, serve_greenhouse
+from tests.servers import Reply
 from tests.sources.common import read
 from watcher.diff import Rules, Stored, diff
-from watcher.model import Posting
+from watcher.model import Posting, Request
 from watcher.reader import raw_hash
 from watcher.sources.greenhouse import Greenhouse
 
@@ -99,3 +100,29 @@ def test_diff_compares_the_stored_description_when_the_raw_object_changed(stored
         [("changed", ("description",))] if event else []
     )
     assert result.write == [posting]
+
+
+class TokenFirst(Greenhouse):
+    """A board read after a token step: the first answer holds no postings by design."""
+
+    def first_request(self) -> Request:
+        return Request(self.url("https://tokens.example/token"), meta={"preamble": True})
+
+    def split(self, request, response):  # type: ignore[no-untyped-def]
+        if request.meta.get("preamble"):
+            token = response.headers["x-token"]
+            following = super().first_request()
+            return [], Request(following.url, headers={"x-token": token})
+        return super().split(request, response)
+
+
+def test_a_preamble_page_is_followed_and_never_a_shortcut(server):
+    serve_greenhouse(server, "acme", [gh_job(1, "A"), gh_job(2, "B")])
+    server.routes["/token"] = Reply(200, b"", headers={"x-token": "t1"})
+    board = TokenFirst("acme", api=server.url)
+    first = read(board, NOW)
+    assert sorted(p.id for p in first.postings) == ["1", "2"]
+    assert server.seen[-1].headers.get("x-token") == "t1"
+    # the token's body is the same every time: it must not pass for an unchanged board
+    again = read(board, NOW, previous=first.validators)
+    assert not again.unchanged and len(again.postings) == 2

@@ -107,7 +107,11 @@ class Posting:
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One HTTP request a source asks for. `meta` is the source's own pagination state."""
+    """One HTTP request a source asks for. `meta` is the source's own pagination state.
+
+    `meta["preamble"]` marks a step before the list that holds no postings by design
+    (a CSRF token, a portal number read from a page): the reader follows the `next`
+    its page gives instead of taking the empty page for the end of the board."""
 
     url: str
     method: str = "GET"

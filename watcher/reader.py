@@ -64,7 +64,8 @@ async def read_board(
     `stored()` gives the raw hash of each open stored posting (asked once, only when
     there is a body to parse)."""
     request = source.first_request()
-    previous = previous or Validators()
+    # A preamble's answer (a token) does not stand for the board: never shortcut on it.
+    previous = previous if previous and not request.meta.get("preamble") else Validators()
     first = await fetcher.fetch(request, etag=previous.etag, last_modified=previous.last_modified)
     if first.not_modified:
         return Read(unchanged=True, validators=previous, pages=1)
@@ -91,6 +92,10 @@ async def read_board(
             if posting_id not in seen and posting_id not in kept:
                 kept[posting_id] = None
                 fresh += 1
+        if request.meta.get("preamble") and page.next is not None and read.pages < source.max_pages:
+            request = page.next
+            response = await fetcher.fetch(request)
+            continue
         if page.next is None or not (page.postings or page.kept) or fresh == 0:
             break
         if read.pages >= source.max_pages:

@@ -91,6 +91,13 @@ class Source(ABC):
         return cls.detail_request is not Source.detail_request
 
     @classmethod
+    def board_in_page(cls, page: Response) -> Any | None:
+        """For platforms that serve boards on companies' own domains (careers.acme.com):
+        the board a page read by `watcher add` belongs to, recognised from its markup or
+        its final URL; None when the page is not one of this platform's."""
+        return None
+
+    @classmethod
     def board_from(cls, match: re.Match[str]) -> Any:
         """The board id from a matched URL pattern."""
         return match.group("board")

@@ -1,0 +1,303 @@
+"""Running: `check` (one cycle), `run` (the daemon), `status`, `outbox`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from watcher import config as config_mod
+from watcher.cli.common import (
+    EXIT_OK,
+    EXIT_SITE_FAILED,
+    EXIT_UNEXPECTED,
+    EXIT_USAGE,
+    command_options,
+    config_path,
+    load_config,
+    open_store,
+    use_color,
+)
+from watcher.cycle import CycleReport, SiteResult, check_sites, make_fetcher, site_status, utcnow
+from watcher.notify import deliver
+from watcher.render import paint, table
+from watcher.store import OutboxRow, Store, StoreError
+
+
+@click.command()
+@command_options
+@click.option("--site", "names", multiple=True, help="check only this site (repeatable)")
+@click.option(
+    "--notify-existing",
+    is_flag=True,
+    help="on a site's first read, notify its existing postings instead of a silent baseline",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the results as JSON")
+@click.option("-q", "--quiet", is_flag=True, help="print only failures")
+@click.option("-v", "--verbose", is_flag=True, help="also list the new postings of each site")
+def check(
+    names: tuple[str, ...], notify_existing: bool, as_json: bool, quiet: bool, verbose: bool
+) -> None:
+    """Run one cycle: fetch every site, diff, store, notify.
+
+    Exit 0 when every site was read, 3 when some failed (the others were still
+    processed), 2 on a config error.
+
+    \b
+    Example (cron, every 30 minutes):
+      */30 * * * *  watcher check --quiet
+    """
+    config = load_config()
+    sites = list(config.sites)
+    if names:
+        unknown = [n for n in names if config.site(n) is None]
+        if unknown:
+            click.echo(f"error: no site named {', '.join(map(repr, unknown))}", err=True)
+            raise SystemExit(EXIT_USAGE)
+        sites = [s for s in sites if s.name in names]
+    store = open_store()
+
+    color = use_color()
+    done = 0
+
+    def show(result: SiteResult) -> None:
+        nonlocal done
+        done += 1
+        if as_json or (quiet and result.ok):
+            return
+        mood = {"fg": "red"} if not result.ok else ({"fg": "green"} if result.new else {})
+        progress = paint(f"[{done}/{len(sites)}] ", color, dim=True) if color else ""
+        line = f"{progress}{paint(result.site, color, bold=True)}: "
+        click.echo(line + paint(config.redact(result.summary()), color, **mood))
+        if verbose:
+            for title in result.titles:
+                click.echo(f"    + {title}")
+
+    try:
+        report = asyncio.run(_check(config, store, sites, notify_existing, show))
+    except StoreError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(EXIT_UNEXPECTED) from None
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(_report_json(report), indent=2))
+    else:
+        _print_delivery(report, quiet)
+    raise SystemExit(EXIT_SITE_FAILED if report.failed else EXIT_OK)
+
+
+async def _check(
+    config: config_mod.Config,
+    store: Store,
+    sites: list[config_mod.Site],
+    notify_existing: bool,
+    show: Callable[[SiteResult], None],
+) -> CycleReport:
+    async with make_fetcher(config) as fetcher:
+        return await check_sites(
+            config,
+            store,
+            fetcher,
+            sites,
+            concurrency=config.defaults.concurrency or 8,
+            notify_existing=notify_existing,
+            on_result=show,
+        )
+
+
+def _print_delivery(report: CycleReport, quiet: bool) -> None:
+    delivery = report.delivery
+    if delivery.messages and not quiet:
+        click.echo(f"sent {delivery.messages} message(s) ({delivery.sent} notification(s))")
+    for error in delivery.errors:
+        click.echo(f"notification failed: {error}", err=True)
+    if delivery.failed:
+        click.echo(f"{delivery.failed} notification(s) will be retried", err=True)
+    if delivery.dead:
+        click.echo(f"{delivery.dead} notification(s) gave up: see `watcher outbox`", err=True)
+
+
+def _report_json(report: CycleReport) -> dict[str, Any]:
+    return {
+        "sites": [vars(result) for result in report.sites],
+        "delivery": {
+            "messages": report.delivery.messages,
+            "sent": report.delivery.sent,
+            "retrying": report.delivery.failed,
+            "dead": report.delivery.dead,
+        },
+    }
+
+
+@click.command()
+@command_options
+@click.option("-v", "--verbose", is_flag=True, help="log debug details too")
+def run(verbose: bool) -> None:
+    """Run as a daemon: check every site on its own schedule until stopped.
+
+    SIGHUP re-reads sites.yaml (a broken file is reported and the running one
+    kept); SIGTERM or Ctrl-C stop after running checks finish (10 s at most).
+
+    \b
+    Example:
+      watcher run --config /etc/watcher/sites.yaml
+    """
+    from watcher.daemon import Daemon
+
+    config = load_config()
+    store = open_store()
+    _setup_logging(config, verbose)
+    try:
+        asyncio.run(Daemon(config_path(), store, config).serve())
+    finally:
+        store.close()
+
+
+def _setup_logging(config: config_mod.Config, verbose: bool) -> None:
+    """Log lines to stderr (journald adds the time), with secrets masked."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_Redact(config.redact))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+class _Redact(logging.Filter):
+    def __init__(self, redact: Callable[[str], str]):
+        super().__init__()
+        self.redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        return True
+
+
+@click.command()
+@command_options
+@click.option("--json", "as_json", is_flag=True, help="print JSON, for scripts")
+def status(as_json: bool) -> None:
+    """Per site: platform, open postings, last check and success, next run,
+    failures and last error; and notifications waiting to be sent.
+
+    \b
+    Example:
+      watcher status --json | jq '.sites[] | select(.failures > 0)'
+    """
+    config = load_config()
+    store = open_store()
+    try:
+        data = site_status(config, store, utcnow())
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    color = use_color()
+    width = shutil.get_terminal_size((120, 24)).columns if color else None
+    click.echo(
+        table(
+            [
+                "site",
+                "platform",
+                "open",
+                "last check",
+                "last success",
+                "next run",
+                "fails",
+                "last error",
+            ],
+            (
+                [
+                    s["name"],
+                    s["platform"],
+                    s["open"],
+                    s["last_check"] or "never",
+                    s["last_success"] or "never",
+                    s["next_run"],
+                    s["failures"],
+                    config.redact(s["last_error"] or ""),
+                ]
+                for s in data["sites"]
+            ),
+            width=width,
+        )
+    )
+    failing = sum(1 for s in data["sites"] if s["failures"])
+    summary = (
+        f"{len(data['sites'])} site(s), {failing} failing; "
+        f"{data['pending_notifications']} notification(s) waiting to be sent"
+    )
+    click.echo(paint(summary, color, fg="red" if failing else None))
+
+
+@click.command()
+@command_options
+@click.option("--retry", is_flag=True, help="send pending and dead notifications again now")
+@click.option("--json", "as_json", is_flag=True, help="print JSON, for scripts")
+def outbox(retry: bool, as_json: bool) -> None:
+    """Notifications not yet delivered: pending (to be retried) and dead (gave up).
+
+    \b
+    Example:
+      watcher outbox            # what is waiting, and why
+      watcher outbox --retry    # try every pending and dead one again now
+    """
+    config = load_config()
+    store = open_store()
+    try:
+        if retry:
+            now = utcnow()
+            revived = store.retry_dead(now)
+            report = asyncio.run(
+                deliver(store, config.channels, now, redact=config.redact, force=True)
+            )
+            if not as_json:
+                click.echo(
+                    f"retried {revived} dead notification(s); sent {report.sent}, "
+                    f"{report.failed} will be retried, {report.dead} gave up"
+                )
+                for error in report.errors:
+                    click.echo(f"notification failed: {error}", err=True)
+        rows = store.outbox()
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([_outbox_json(row) for row in rows], indent=2))
+        return
+    if not rows:
+        click.echo("nothing waiting: every notification was delivered")
+    for row in rows:
+        what = row.payload.get("title") or row.kind
+        click.echo(
+            f"#{row.id} {row.status:7} {row.site or '-'} {row.kind} -> {row.channel}: {what} "
+            f"(tries {row.attempts}, due {row.due_at})"
+        )
+        if row.last_error:
+            click.echo(f"    last error: {config.redact(row.last_error)}")
+
+
+def _outbox_json(row: OutboxRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "status": row.status,
+        "site": row.site,
+        "posting_id": row.posting_id,
+        "kind": row.kind,
+        "channel": row.channel,
+        "attempts": row.attempts,
+        "due_at": row.due_at,
+        "created_at": row.created_at,
+        "last_error": row.last_error,
+        "title": row.payload.get("title"),
+        "url": row.payload.get("url"),
+    }

@@ -182,3 +182,23 @@ def test_status_shows_sites_and_pending(tmp_path, server, receiver):
     assert gone_line.split()[:3] == ["Gone", "greenhouse", "0"]
     assert "HTTP 404: board not found" in gone_line
     assert "2 site(s), 1 failing; 0 notification(s) waiting to be sent" in text
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_lets_the_running_check_finish(daemon, server, signum):
+    """SIGTERM or Ctrl-C while a board is slow to answer: the check finishes and is
+    stored, the process exits 0, and no traceback is printed."""
+    project, notify, start = daemon
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
+    path = "/v1/boards/acme/jobs"
+    slow = server.routes[path]
+    assert isinstance(slow, Reply)
+    server.routes[path] = Reply(slow.status, slow.body, slow.headers, delay=2.0)
+    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"every": "1h"})
+    proc = start()
+    assert wait_until(lambda: server.requests_to(path), timeout=10)
+    proc.send_signal(signum)
+    output, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output and "CancelledError" not in output, output
+    assert [p["title"] for p in project.list()] == ["Engineer"]

@@ -154,6 +154,9 @@ class Daemon:
             await self._deliver()
         except StoreError as exc:
             log.error("%s: %s", name, exc)
+        except asyncio.CancelledError:
+            # only at shutdown, past the grace: said once there, no traceback here
+            log.debug("%s: check abandoned", name)
         finally:
             if task:
                 self.running.discard(task)
@@ -192,7 +195,8 @@ class Daemon:
     async def _shutdown(self, watchdog: asyncio.Task[Any]) -> None:
         sdnotify.notify("STOPPING=1")
         log.info("stopping: letting %d running check(s) finish", len(self.running))
-        self.scheduler.shutdown(wait=False)
+        # Paused, not shut down: APScheduler's shutdown cancels the jobs still running.
+        self.scheduler.pause()
         if self.running:
             _, late = await asyncio.wait(set(self.running), timeout=STOP_GRACE)
             for task in late:
@@ -202,5 +206,6 @@ class Daemon:
                 log.warning(
                     "abandoned %d check(s) still running after %.0f s", len(late), STOP_GRACE
                 )
+        self.scheduler.shutdown(wait=False)
         watchdog.cancel()
         await self.fetcher.aclose()

@@ -159,3 +159,25 @@ def test_the_readme_example_is_valid(tmp_path: Path):
     stripe = cfg.sites[0]
     assert stripe.match is not None and stripe.match.exclude_title == ["intern", "werkstudent"]
     assert stripe.match.min_salary == 150000
+
+
+@pytest.mark.parametrize(
+    ("cron", "says"),
+    [
+        ("99 * * * *", "not a crontab line"),
+        ("", "is empty"),
+        ("0 0 31 2 *", "never fires"),
+        ("* * *", "not a crontab line"),
+    ],
+)
+def test_a_bad_cron_is_a_config_error_with_its_line(cron, says):
+    text = f'sites:\n  - name: Acme\n    greenhouse: acme\n    cron: "{cron}"\n'
+    (problem,) = problems(text)
+    assert problem.startswith("sites.yaml:4: sites[0].cron: ") and says in problem
+
+
+@pytest.mark.parametrize("cron", ["*/15 * * * *", "0 9 * * mon-fri", "@daily", "0 0 29 2 *"])
+def test_a_good_cron_loads(cron):
+    text = f'defaults:\n  cron: "{cron}"\nsites:\n  - name: Acme\n    greenhouse: acme\n'
+    (site,) = config.parse(text, "sites.yaml", {}).sites
+    assert site.cron == cron

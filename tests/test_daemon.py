@@ -128,6 +128,13 @@ def test_daemon_polls_reloads_and_stops(daemon, server, receiver):
     before = len(server.requests_to("/v1/boards/beta/jobs"))
     assert wait_until(lambda: len(server.requests_to("/v1/boards/beta/jobs")) > before + 1)
     assert proc.poll() is None
+    # ...and so does one with a cron line that cannot run
+    project.write('sites:\n  - name: Acme\n    greenhouse: acme\n    cron: "99 * * * *"\n')
+    proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    before = len(server.requests_to("/v1/boards/beta/jobs"))
+    assert wait_until(lambda: len(server.requests_to("/v1/boards/beta/jobs")) > before + 1)
+    assert proc.poll() is None
 
     # SIGTERM: exit 0 within 10 s
     started = time.monotonic()
@@ -136,6 +143,8 @@ def test_daemon_polls_reloads_and_stops(daemon, server, receiver):
     assert proc.returncode == 0, output
     assert time.monotonic() - started < 10
     assert "reload refused" in output and "greenhous" in output
+    assert "sites[0].cron: '99 * * * *' is not a crontab line" in output
+    assert "Traceback" not in output
     assert notify.has("STOPPING=1")
 
 

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -155,6 +155,13 @@ class Settings(Strict):
     suspect_ratio: float | None = Field(None, ge=0, le=1)
     attention_after: int | None = Field(None, ge=1)
     user_agent: str | None = None
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            timing.parse_cron(value, datetime.now(UTC))
+        return value
 
 
 class Defaults(Settings):

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from watcher import config as config_mod
-from watcher import sdnotify
+from watcher import sdnotify, timing
 from watcher.config import Config, Site
 from watcher.cycle import SiteResult, check_site, make_fetcher, utcnow
 from watcher.fetch import Fetcher
@@ -102,7 +101,7 @@ class Daemon:
             state = self.store.site_state(site.name)
             last = parse_time(state.last_check) if state else None
             if site.cron:
-                trigger: Any = CronTrigger.from_crontab(site.cron, timezone="UTC")
+                trigger: Any = timing.parse_cron(site.cron, now)
             else:
                 trigger = IntervalTrigger(
                     seconds=site.every.total_seconds(), jitter=jitter(site.every) or None

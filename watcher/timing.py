@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -102,3 +103,31 @@ def quiet_until(window: tuple[time, time], now: datetime, tz: tzinfo) -> datetim
 
 def _local(day: object, moment: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, moment).replace(tzinfo=tz)  # type: ignore[arg-type]
+
+
+_CRON_ALIASES = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
+
+
+def parse_cron(text: str, now: datetime) -> Any:
+    """A crontab line (`*/15 * * * *`, `0 9 * * mon-fri`, `@daily`) as an APScheduler
+    trigger in UTC; ValueError for a line that is malformed or never fires."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    line = _CRON_ALIASES.get(text.strip().lower(), text.strip())
+    if not line:
+        raise ValueError("is empty: give a crontab line such as '*/30 * * * *'")
+    try:
+        trigger = CronTrigger.from_crontab(line, timezone="UTC")
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a crontab line: {exc}") from None
+    if trigger.get_next_fire_time(None, now) is None:
+        raise ValueError(f"{text!r} never fires (no such date)")
+    return trigger

@@ -197,7 +197,7 @@ def test_status_shows_sites_and_pending(tmp_path, server, receiver):
 def test_a_stop_lets_the_running_check_finish(daemon, server, signum):
     """SIGTERM or Ctrl-C while a board is slow to answer: the check finishes and is
     stored, the process exits 0, and no traceback is printed."""
-    project, notify, start = daemon
+    project, _, start = daemon
     serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
     path = "/v1/boards/acme/jobs"
     slow = server.routes[path]

@@ -93,3 +93,41 @@ def test_channel_urls_from_an_apprise_config_file(tmp_path, server, receiver):
     result = project.run("validate")
     assert result.exit_code == 2
     assert "sites.yaml:3: channels.phone.config: Apprise config file" in result.output
+
+
+def test_a_secret_in_a_board_url_is_masked_in_output_and_never_stored(
+    tmp_path, server, monkeypatch
+):
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Jobs</title>'
+        b"<item><title>Engineer</title><link>https://acme.example/jobs/1</link>"
+        b"<guid>1</guid></item></channel></rss>"
+    )
+    from tests.servers import Reply
+
+    server.routes["/jobs.rss"] = Reply(200, rss, {"Content-Type": "application/rss+xml"})
+    server.routes["/missing.rss"] = Reply(404, b"")
+    monkeypatch.setenv("FEED_TOKEN", SECRET)
+    project = Project(tmp_path, server)
+    project.write(
+        "sites:\n"
+        f"  - name: Acme\n    feed: {server.url}/jobs.rss?token=${{FEED_TOKEN}}\n"
+        f"  - name: Beta\n    feed: {server.url}/missing.rss?token=${{FEED_TOKEN}}\n"
+    )
+    outputs = [project.run("check").output]
+    for args in (("status",), ("status", "--json"), ("list", "--json"), ("check", "--json")):
+        outputs.append(project.run(*args).output)
+    joined = "\n".join(outputs)
+    assert "Engineer" in joined and "FAILED" in joined  # both sites were read
+    assert SECRET not in joined
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("watcher.db*"))
+    assert SECRET.encode() not in stored
+
+
+def test_a_variable_in_a_site_name_is_refused(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("WHO", SECRET)
+    project = Project(tmp_path, server)
+    project.write("sites:\n  - name: ${WHO}\n    greenhouse: acme\n")
+    result = project.run("validate")
+    assert result.exit_code == 2 and "sites[0].name" in result.output
+    assert SECRET not in result.output

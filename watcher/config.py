@@ -511,6 +511,9 @@ def _build(
             continue
         platform = platforms[0]
         site_name = str(values["name"])
+        if _redact(site_name, secrets) != site_name:
+            message = "a name is shown everywhere: write it out, without ${VAR}"
+            problems.append(Problem(name, _line(tree, (*where, "name")), f"{label}.name", message))
         if site_name in seen:
             problems.append(Problem(name, line, f"{label}.name", f"{site_name!r} is used twice"))
         seen[site_name] = index

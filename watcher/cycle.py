@@ -98,7 +98,8 @@ async def check_site(
 ) -> SiteResult:
     """Read one site, diff it, store the result and queue its notifications."""
     source = site.source()
-    board = source.display()
+    shown = source.display()
+    board = config.redact(shown)  # a ${VAR} in a board URL is never stored or shown
     state = store.site_state(site.name)
     same_board = state is not None and (state.platform, state.board) == (site.platform, board)
     # Postings on their way to closing need a full read to count their misses:
@@ -136,6 +137,9 @@ async def check_site(
             error_kind=error.kind,
             open=state.open if state else 0,
         )
+    if board != shown:
+        for posting in read.postings:  # links made from the board's own URL
+            posting.url = config.redact(posting.url)
     now = clock()
     if read.unchanged and state is not None:  # only a site read before can be unchanged
         store.record_unchanged(site.name, now)
@@ -311,7 +315,7 @@ def site_status(config: Config, store: Store, now: datetime) -> dict[str, Any]:
             {
                 "name": site.name,
                 "platform": site.platform,
-                "board": site.source().display(),
+                "board": config.redact(site.source().display()),
                 "open": row.get("open", 0),
                 "last_check": row.get("last_check"),
                 "last_success": row.get("last_success"),

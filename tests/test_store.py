@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from watcher import store as store_module
 from watcher.diff import Rules, diff
 from watcher.model import Posting
-from watcher.store import Store, migrations
+from watcher.store import Store
+from watcher.store import base as store_base
+from watcher.store import checks as store_checks
+from watcher.store.schema import migrations
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 WORDS = [
@@ -62,7 +64,7 @@ def test_descriptions_are_stored_compressed_and_read_back(tmp_path):
 
 
 def test_a_dictionary_is_trained_once_and_older_rows_stay_readable(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "TRAIN_AFTER", 60)
+    monkeypatch.setattr(store_base, "TRAIN_AFTER", 60)
     store = Store(tmp_path / "w.db")
     write(store, "A", postings(40, seed=1))
     assert store.packer.dictionary == 0  # not enough yet
@@ -85,7 +87,7 @@ def test_a_dictionary_is_trained_once_and_older_rows_stay_readable(tmp_path, mon
 
 
 def test_a_dictionary_that_cannot_be_trained_is_not_retried_at_once(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "TRAIN_AFTER", 5)
+    monkeypatch.setattr(store_base, "TRAIN_AFTER", 5)
     store = Store(tmp_path / "w.db")
     write(store, "A", [Posting(str(i), "T", "https://x", description="x") for i in range(6)])
     assert store.packer.dictionary == 0
@@ -135,16 +137,16 @@ def test_raw_hashes_are_those_of_open_postings(tmp_path, status):
 
 
 def test_training_on_a_busy_database_does_not_fail_the_committed_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "TRAIN_AFTER", 30)
+    monkeypatch.setattr(store_base, "TRAIN_AFTER", 30)
     store = Store(tmp_path / "w.db", timeout=0.1)
     other = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
-    real_train = store_module.train
+    real_train = store_base.train
 
     def train_while_locked(samples):  # another process takes the write lock meanwhile
         other.execute("BEGIN IMMEDIATE")
         return real_train(samples)
 
-    monkeypatch.setattr(store_module, "train", train_while_locked)
+    monkeypatch.setattr(store_base, "train", train_while_locked)
     write(store, "A", postings(40))  # no StoreError: the site's read is committed
     other.execute("ROLLBACK")
     assert len(store.postings()) == 40
@@ -152,7 +154,7 @@ def test_training_on_a_busy_database_does_not_fail_the_committed_read(tmp_path, 
 
 
 def test_unchanged_reads_in_a_batch_are_written_together(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "UNCHANGED_BATCH", 3)
+    monkeypatch.setattr(store_checks, "UNCHANGED_BATCH", 3)
     store = Store(tmp_path / "w.db")
     for name in "ABCD":
         write(store, name, postings(1))
@@ -176,7 +178,7 @@ def test_unchanged_reads_in_a_batch_are_written_together(tmp_path, monkeypatch):
 
 def test_rows_of_an_older_dictionary_are_read_and_searched(tmp_path, monkeypatch):
     """Two processes may each train one: rows of either stay readable by any process."""
-    monkeypatch.setattr(store_module, "TRAIN_AFTER", 30)
+    monkeypatch.setattr(store_base, "TRAIN_AFTER", 30)
     store = Store(tmp_path / "w.db")
     write(store, "A", postings(40, seed=1))  # trains dictionary 1 after this
     write(store, "B", postings(40, seed=2))  # written with dictionary 1

@@ -1,0 +1,31 @@
+"""The SQLite store: one database file holds every posting with its lifecycle, each site's
+fetch state, and the outbox of notifications.
+
+- `schema`: migrations; `base`: opening and transactions; `checks`: what a check reads
+  and writes (a site's read applied in one transaction with its notifications);
+  `outbox`: claiming, sending and marking notifications; `queries`: `list`, `show`,
+  `status`; `rows`: the types, the SQL and the row conversions.
+
+Times are stored as ISO 8601 UTC text (`2026-11-26T07:00:00Z`), which sorts.
+"""
+
+from __future__ import annotations
+
+from watcher.store.checks import Checks
+from watcher.store.outbox import Outbox
+from watcher.store.queries import Queries
+from watcher.store.rows import (
+    Delivery,
+    OutboxRow,
+    SiteState,
+    StoreError,
+    as_posting,
+    target_of,
+)
+
+
+class Store(Checks, Outbox, Queries):
+    """The database. One per process; methods are synchronous and short."""
+
+
+__all__ = ["Delivery", "OutboxRow", "SiteState", "Store", "StoreError", "as_posting", "target_of"]

@@ -1,0 +1,123 @@
+"""The queries behind `list`, `show`, `status` and `export`."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from watcher.model import utc_iso
+from watcher.store.base import StoreBase
+from watcher.store.rows import StoreError, fts_query
+from watcher.text import html_to_text
+
+
+class Queries(StoreBase):
+    # --- queries for the command line -----------------------------------------------
+
+    def postings(
+        self,
+        *,
+        status: str = "open",
+        site: str | None = None,
+        since: datetime | None = None,
+        search: str | None = None,
+        posting_id: str | None = None,
+        full: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Stored postings, newest first, in the `watcher list --json` shape.
+
+        `since`: first seen at or after; `search`: full-text query (SQLite FTS5) over
+        titles and descriptions; `full`: include the description.
+        """
+        where: list[str] = []
+        args: list[Any] = []
+        if status != "all":
+            where.append("p.status = ?")
+            args.append(status)
+        if site:
+            where.append("p.site = ?")
+            args.append(site)
+        if posting_id:
+            where.append("p.id = ?")
+            args.append(posting_id)
+        if since:
+            where.append("p.first_seen >= ?")
+            args.append(utc_iso(since))
+        if search:
+            self._sync_search()
+            where.append(
+                "(p.site, p.id) IN (SELECT site, id FROM postings_fts WHERE postings_fts MATCH ?)"
+            )
+            args.append(fts_query(search))
+        sql = (
+            "SELECT p.site, p.id, p.title, p.url, p.location, p.locations, p.department, p.team, "
+            "p.employment, p.workplace, p.compensation, p.posted_at, p.status, p.first_seen, "
+            "CASE WHEN p.status = 'open' AND p.misses = 0 THEN COALESCE(s.last_success, "
+            "p.last_seen) ELSE p.last_seen END AS last_seen, p.closed_at"
+            + (
+                ", unpack(d.body, d.dictionary) AS description, d.html AS description_is_html"
+                if full
+                else ""
+            )
+            + " FROM postings p LEFT JOIN sites s ON s.name = p.site"
+            + (" LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id" if full else "")
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY p.first_seen DESC, p.site, p.id"
+        )
+        try:
+            cursor = self.db.conn.execute(sql, args)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"bad search {search!r}: {exc}") from None
+        names = [d[0] for d in cursor.description]
+        out = []
+        for row in cursor:
+            item = dict(zip(names, row, strict=True))
+            item["locations"] = orjson.loads(item["locations"]) if item["locations"] else []
+            item["compensation"] = (
+                orjson.loads(item["compensation"]) if item["compensation"] else None
+            )
+            if item.pop("description_is_html", None):
+                item["description"] = html_to_text(item["description"])
+            out.append(item)
+        return out
+
+    def _sync_search(self) -> None:
+        """Bring the full-text index up to date with the postings it lags behind.
+
+        The index is kept lazily, at search time, so that checks never pay for it.
+        """
+        with self.transaction() as conn:
+            conn.execute(
+                "DELETE FROM postings_fts WHERE rowid IN (SELECT f.rowid FROM postings_fts f "
+                "LEFT JOIN postings p ON p.site = f.site AND p.id = f.id "
+                "WHERE p.digest IS NULL OR p.digest != f.digest)"
+            )
+            conn.execute(
+                "INSERT INTO postings_fts (site, id, digest, title, description) "
+                "SELECT p.site, p.id, p.digest, p.title, CASE WHEN d.html "
+                "THEN html_text(unpack(d.body, d.dictionary)) "
+                "ELSE unpack(d.body, d.dictionary) END FROM postings p "
+                "LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id "
+                "WHERE NOT EXISTS (SELECT 1 FROM postings_fts f WHERE f.site = p.site "
+                "AND f.id = p.id)"
+            )
+
+    def sites(self) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute(
+            "SELECT s.*, (SELECT COUNT(*) FROM postings p WHERE p.site = s.name "
+            "AND p.status = 'open') AS open FROM sites s ORDER BY s.name"
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def history(self, site: str, posting_id: str) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute(
+            "SELECT kind, at, fields, previous_id FROM events WHERE site = ? AND posting_id = ? "
+            "ORDER BY id",
+            [site, posting_id],
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]

@@ -171,3 +171,28 @@ def test_unknown_board_is_not_found(server):
     with pytest.raises(SourceError) as err:
         read(Ashby("nobody", api=server.url))
     assert err.value.kind == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("url", "board"),
+    [
+        ("https://jobs.ashbyhq.com/pocket%20worlds/8e1f0b2c/application", "pocket worlds"),
+        ("https://jobs.ashbyhq.com/Pocket%20Worlds", "Pocket Worlds"),
+        ("https://api.ashbyhq.com/posting-api/job-board/Pocket%20Worlds", "Pocket Worlds"),
+        ("https://jobs.ashbyhq.com/a%20%20b", None),  # no empty word
+        ("https://jobs.ashbyhq.com/%20acme", None),
+        ("https://jobs.ashbyhq.com/acme%20/jobs", None),
+    ],
+)
+def test_organisations_with_spaces(url, board):
+    found = detect_with(Ashby, url)
+    assert (found.board if found else None) == board
+
+
+def test_a_board_with_spaces_is_quoted_in_the_endpoint():
+    assert Ashby("  Pocket   Worlds ").board == "Pocket Worlds"
+    assert Ashby("Pocket Worlds").first_request().url == (
+        "https://api.ashbyhq.com/posting-api/job-board/Pocket%20Worlds?includeCompensation=true"
+    )
+    with pytest.raises(ValueError):
+        Ashby("pocket worlds/jobs")

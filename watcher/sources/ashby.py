@@ -1,7 +1,8 @@
 """Ashby job boards: `api.ashbyhq.com/posting-api/job-board/{org}?includeCompensation=true`.
 
 One request returns the whole board; postings with `isListed: false` are not shown
-on the board and are skipped.
+on the board and are skipped. An organisation's name may hold spaces
+(`jobs.ashbyhq.com/Pocket%20Worlds`): the board is `Pocket Worlds`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, unquote
 
 from watcher.model import Compensation, Posting, Request, Response
 from watcher.sources.base import ItemSource, items, load_json
 from watcher.text import clean, employment, number, parse_time, pay_period, unique, workplace
 
-_ORG = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:[/?#]|$)"
+# Words joined by single spaces, written %20 in URLs.
+_ORG = r"(?P<board>[A-Za-z0-9][A-Za-z0-9_.-]*(?:(?:%20| )[A-Za-z0-9_.-]+)*)(?:[/?#]|$)"
 
 
 class Ashby(ItemSource):
@@ -28,10 +31,23 @@ class Ashby(ItemSource):
         re.compile(rf"^api\.ashbyhq\.com/posting-api/job-board/{_ORG}"),
     )
 
+    @classmethod
+    def check_board(cls, board: Any) -> Any:
+        if isinstance(board, str) and " " in board.strip():
+            words = board.split()
+            for word in words:
+                super().check_board(word)
+            return " ".join(words)
+        return super().check_board(board)
+
+    @classmethod
+    def board_from(cls, match: re.Match[str]) -> Any:
+        return unquote(match.group("board"))
+
     def first_request(self) -> Request:
         return Request(
             self.url(
-                f"https://api.ashbyhq.com/posting-api/job-board/{self.board}"
+                f"https://api.ashbyhq.com/posting-api/job-board/{quote(self.board)}"
                 "?includeCompensation=true"
             )
         )

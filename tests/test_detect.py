@@ -108,6 +108,19 @@ MATCHES = [
         "https://acme.applytojob.com/apply",
     ),
     row("https://acme.applytojob.com/apply", "jsonld", "https://acme.applytojob.com/apply"),
+    # gr8people: sites on its two domains (a company's own domain is read from its page)
+    row("https://acme.gr8people.com/jobs", "gr8people", "acme.gr8people.com"),
+    row(
+        "https://acme.gr8people.com/jobs/168293/software-engineer",
+        "gr8people",
+        "acme.gr8people.com",
+    ),
+    row(
+        "https://acme.gr8people.com/index.gp?method=cappportal.showJob&opp=12345&sysLayoutId=123",
+        "gr8people",
+        "acme.gr8people.com",
+    ),
+    row("https://batesville.workgr8.com/jobs/1140", "gr8people", "batesville.workgr8.com"),
 ]
 
 NEAR_MISSES = [
@@ -156,6 +169,9 @@ NEAR_MISSES = [
     row("https://acme.bamboohr.com/login", None),
     row("https://ats.rippling.com/acme", None),
     row("https://acme.applytojob.com/", None),
+    row("https://www.gr8people.com/", None),
+    row("https://assets.gr8people.com/app-career-site/main.js", None),
+    row("https://acme.gr8people.com.evil.com/jobs", None),
     # not a link to anything
     row("https://acme.example/careers", None),
     row("", None),

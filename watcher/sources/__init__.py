@@ -14,6 +14,7 @@ from watcher.sources.bamboohr import BambooHR
 from watcher.sources.base import Source
 from watcher.sources.breezy import Breezy
 from watcher.sources.feed import Feed
+from watcher.sources.gr8people import Gr8People
 from watcher.sources.greenhouse import Greenhouse
 from watcher.sources.html import Html
 from watcher.sources.jsonld import JsonLd
@@ -40,6 +41,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Breezy,
     Personio,
     Teamtailor,
+    Gr8People,
     JsonLd,
     Feed,
     Html,

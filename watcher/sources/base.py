@@ -176,3 +176,15 @@ def items(payload: Any, key: str | None) -> list[dict[str, Any]]:
     container = payload if key is None else expect(payload, dict, "the response").get(key)
     rows = expect(container, list, f"'{key}'" if key else "the response")
     return [row for row in rows if isinstance(row, dict)]
+
+
+_HOST_NAME = re.compile(
+    r"(?=.{4,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+"
+)
+
+
+def host_name(value: Any) -> str | None:
+    """`value` lower-cased when it is a host name with a dot (`careers.acme.com`), else None:
+    for boards named by the host of a company's own careers site."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    return text if _HOST_NAME.fullmatch(text) else None

@@ -108,6 +108,46 @@ MATCHES = [
         "https://acme.applytojob.com/apply",
     ),
     row("https://acme.applytojob.com/apply", "jsonld", "https://acme.applytojob.com/apply"),
+    # Avature: *.avature.net portals, and SearchJobs / JobDetail pages on any host
+    row("https://bloomberg.avature.net/careers", "avature", "bloomberg.avature.net/careers"),
+    row(
+        "https://twosigma.avature.net/careers/OpenRoles", "avature", "twosigma.avature.net/careers"
+    ),
+    row(
+        "https://mantech.avature.net/en_US/careers/SearchJobs/?1328=%5B7006%5D&jobRecordsPerPage=500",
+        "avature",
+        "mantech.avature.net/en_US/careers",
+    ),
+    row(
+        "https://ibmglobal.avature.net/en_US/careers/JobDetail?jobId=59668&source=SN_LinkedIn",
+        "avature",
+        "ibmglobal.avature.net/en_US/careers",
+    ),
+    row(
+        "https://mercadona.avature.net/es_ES/Careers/SearchJobs?3_60_3=243&jobOffset=20",
+        "avature",
+        "mercadona.avature.net/es_ES/Careers",
+    ),
+    row(
+        "https://careers.unifiservice.com/careers/SearchJobs",
+        "avature",
+        "careers.unifiservice.com/careers",
+    ),
+    row(
+        "https://careers.unifiservice.com/careers/JobDetail/425-BOS-Delta-Screener/13788",
+        "avature",
+        "careers.unifiservice.com/careers",
+    ),
+    row(
+        "https://jobs.siemens.com/en_US/externaljobs/SearchJobs/Internship?folderOffset=6",
+        "avature",
+        "jobs.siemens.com/en_US/externaljobs",
+    ),
+    row(
+        "https://jobs.siemens.com/en_US/externaljobs/JobDetail/458623",
+        "avature",
+        "jobs.siemens.com/en_US/externaljobs",
+    ),
     # gr8people: sites on its two domains (a company's own domain is read from its page)
     row("https://acme.gr8people.com/jobs", "gr8people", "acme.gr8people.com"),
     row(
@@ -169,6 +209,13 @@ NEAR_MISSES = [
     row("https://acme.bamboohr.com/login", None),
     row("https://ats.rippling.com/acme", None),
     row("https://acme.applytojob.com/", None),
+    row("https://www.avature.net/customers/", None),
+    row("https://acme.avature.net/", None),
+    row("https://acme.avature.net/SearchJobs", None),
+    row("https://acme.avature.net.evil.com/careers", None),
+    row("https://evil.com/?next=https://acme.avature.net/careers", None),
+    row("https://acme.example/careers/searchjobs", None),
+    row("https://ybs.jobtrain.co.uk/ybscareers/Job/JobDetail?JobId=20235", None),
     row("https://www.gr8people.com/", None),
     row("https://assets.gr8people.com/app-career-site/main.js", None),
     row("https://acme.gr8people.com.evil.com/jobs", None),

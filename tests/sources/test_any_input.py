@@ -17,6 +17,7 @@ from watcher.sources import REGISTRY
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 BOARDS = {
     "workday": "acme.wd1/External",
+    "avature": "careers.acme.com/careers",
     "gr8people": "careers.acme.com",
     "jsonld": "https://acme.example/careers",
     "feed": "https://acme.example/jobs.rss",

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from watcher.sources.ashby import Ashby
+from watcher.sources.avature import Avature
 from watcher.sources.bamboohr import BambooHR
 from watcher.sources.base import Source
 from watcher.sources.breezy import Breezy
@@ -41,6 +42,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Breezy,
     Personio,
     Teamtailor,
+    Avature,
     Gr8People,
     JsonLd,
     Feed,

@@ -101,6 +101,16 @@ MATCHES = [
     # Rippling
     row(f"https://ats.rippling.com/acme/jobs/{UUID}", "rippling", "acme"),
     row("https://ats.rippling.com/en-GB/acme/jobs", "rippling", "acme"),
+    # iCIMS: portals on *.icims.com (a company's own domain is read from its page)
+    row("https://careers-acme.icims.com/jobs/search?ss=1&in_iframe=1", "icims", "careers-acme"),
+    row("https://careers-acme.icims.com/jobs/1234/senior-engineer/job", "icims", "careers-acme"),
+    row(
+        "https://careers-acme.icims.com/jobs/1234/senior-engineer/job?mode=apply&iis=LinkedIn",
+        "icims",
+        "careers-acme",
+    ),
+    row("https://careers-acme.icims.com/jobs/intro?hashed=-625905789", "icims", "careers-acme"),
+    row("https://uscareers-acme.icims.com/", "icims", "uscareers-acme"),
     # JazzHR (read from its JSON-LD)
     row(
         "https://acme.applytojob.com/apply/Ab1Cd2Ef3/Backend-Engineer",
@@ -219,6 +229,12 @@ NEAR_MISSES = [
     row("https://www.gr8people.com/", None),
     row("https://assets.gr8people.com/app-career-site/main.js", None),
     row("https://acme.gr8people.com.evil.com/jobs", None),
+    row("https://www.icims.com/company/careers/", None),
+    row("https://icims.com/jobs/search", None),
+    row("https://cookie-policy-scripts.icims.com/acme/script.js", None),
+    row("https://developer-community.icims.com/jobs", None),
+    row("https://careers-acme.icims.com/icims2/servlet/icims2?module=AppInert", None),
+    row("https://careers-acme.icims.com.evil.com/jobs/search", None),
     # not a link to anything
     row("https://acme.example/careers", None),
     row("", None),

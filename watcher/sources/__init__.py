@@ -18,6 +18,7 @@ from watcher.sources.feed import Feed
 from watcher.sources.gr8people import Gr8People
 from watcher.sources.greenhouse import Greenhouse
 from watcher.sources.html import Html
+from watcher.sources.icims import Icims
 from watcher.sources.jsonld import JsonLd
 from watcher.sources.lever import Lever
 from watcher.sources.personio import Personio
@@ -43,6 +44,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Personio,
     Teamtailor,
     Avature,
+    Icims,
     Gr8People,
     JsonLd,
     Feed,

@@ -195,6 +195,30 @@ def job_posting(obj: Mapping[str, Any], page_url: str) -> Posting | None:
     )
 
 
+def completed_from_page(listed: Posting, tree: LexborHTMLParser, page_url: str) -> Posting | None:
+    """A posting read from a list page, completed by the JobPosting JSON-LD of its own
+    page; None when that page has none. The list's id, link, title and the fields it
+    filled are kept; the page gives what the list lacks (its category as the
+    department), its date, and its description in place of the list's excerpt."""
+    obj = next(job_posting_objects(tree), None)
+    detailed = job_posting(obj, page_url) if obj is not None else None
+    if obj is None or detailed is None:
+        return None
+    described = bool(detailed.description_html)
+    category = _name(obj.get("occupationalCategory")) or _name(obj.get("industry"))
+    return replace(
+        listed,
+        locations=listed.locations or detailed.locations,
+        department=listed.department or category,
+        employment=listed.employment or detailed.employment,
+        workplace=listed.workplace or detailed.workplace,
+        posted_at=detailed.posted_at or listed.posted_at,
+        compensation=listed.compensation or detailed.compensation,
+        description="" if described else listed.description,
+        description_html=detailed.description_html if described else listed.description_html,
+    )
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from watcher.sources import REGISTRY, detect
+from watcher.sources.search import SearchBoard
 
 
 def row(url: str, key: str | None, board: object = None) -> object:
@@ -118,6 +119,14 @@ MATCHES = [
         "https://acme.applytojob.com/apply",
     ),
     row("https://acme.applytojob.com/apply", "jsonld", "https://acme.applytojob.com/apply"),
+    # Amazon: a posting names the whole site, a search link the search it shows
+    row("https://www.amazon.jobs/en/jobs/10509450/process-assistant", "amazon", SearchBoard()),
+    row("https://account.amazon.jobs/jobs/10477971/apply", "amazon", SearchBoard()),
+    row(
+        "https://www.amazon.jobs/en/search?base_query=software+engineer&loc_query=Berlin",
+        "amazon",
+        SearchBoard(query="software engineer", location="Berlin"),
+    ),
     # Avature: *.avature.net portals, and SearchJobs / JobDetail pages on any host
     row("https://bloomberg.avature.net/careers", "avature", "bloomberg.avature.net/careers"),
     row(
@@ -196,6 +205,8 @@ NEAR_MISSES = [
     row("https://app.teamtailor.com/companies/acme", None),
     row("https://www.rippling.com/recruiting", None),
     row("https://www.myworkday.com/acme", None),
+    row("https://www.amazon.jobs/en/teams/aws", None),
+    row("https://www.amazon.com/jobs/123", None),
     # lookalike hosts, and platform hosts in a path or query
     row("https://greenhouse.io.evil.com/acme", None),
     row("https://boards.greenhouse.io.evil.com/acme", None),
@@ -206,6 +217,7 @@ NEAR_MISSES = [
     row("https://acme.teamtailor.com.evil.com/jobs", None),
     row("https://acme.breezy.hr.evil.com/", None),
     row("https://notjobs.ashbyhq.com/acme", None),
+    row("https://amazon.jobs.evil.com/en/jobs/123", None),
     # the right host, the wrong path
     row("https://boards.greenhouse.io/", None),
     row("https://boards.greenhouse.io/embed/job_board", None),

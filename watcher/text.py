@@ -51,7 +51,8 @@ def describe(posting: Posting) -> str:
 
 
 def parse_time(value: object) -> datetime | None:
-    """An aware UTC datetime from ISO 8601 or RFC 822 text, epoch seconds or milliseconds."""
+    """An aware UTC datetime from ISO 8601 or RFC 822 text, a written date (`November 28,
+    2026`, `Sep 9, 2026`: midnight UTC), epoch seconds or milliseconds."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -73,10 +74,24 @@ def parse_time(value: object) -> datetime | None:
         try:  # RFC 822, as RSS `pubDate` has it
             moment = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
-            return None
+            written = _written_date(text)
+            if written is None:
+                return None
+            moment = written
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _written_date(text: str) -> datetime | None:
+    """`November 28, 2026` or `Sep 9, 2026` (some sites pad the day with a second space)."""
+    text = " ".join(text.split())
+    for form in ("%B %d, %Y", "%b %d, %Y"):
+        try:
+            return datetime.strptime(text, form).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
 
 
 _EMPLOYMENT = (

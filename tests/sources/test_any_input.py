@@ -22,6 +22,7 @@ BOARDS = {
     "jsonld": "https://acme.example/careers",
     "feed": "https://acme.example/jobs.rss",
     "html": {"url": "https://acme.example/careers", "item": "li", "title": "a"},
+    "amazon": {"query": "engineer", "location": "Berlin"},
 }
 
 # JSON values shaped like boards: objects with the keys sources look for, of any type.
@@ -55,6 +56,10 @@ KEYS = [
     "createdAt",
     "publishedAt",
     "url",
+    "hits",
+    "id_icims",
+    "job_path",
+    "posted_date",
 ]
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from watcher.sources.amazon import Amazon
 from watcher.sources.ashby import Ashby
 from watcher.sources.avature import Avature
 from watcher.sources.bamboohr import BambooHR
@@ -43,6 +44,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Breezy,
     Personio,
     Teamtailor,
+    Amazon,
     Avature,
     Icims,
     Gr8People,

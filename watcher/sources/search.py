@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
+from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -61,3 +62,14 @@ class SearchSource(Source):
 
     def display(self) -> str:
         return str(self.board)
+
+
+def link_param(link: str, *names: str) -> str:
+    """The first non-empty value of any of `names` in a link's query string, stripped
+    ('' when there is none): what a results link typed in the site's boxes."""
+    params = parse_qs(link.partition("?")[2])
+    for name in names:
+        for value in params.get(name, ()):
+            if value.strip():
+                return value.strip()
+    return ""

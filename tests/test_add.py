@@ -462,18 +462,23 @@ def test_add_an_unreachable_page(tmp_path: Path) -> None:
         add_url(f"http://127.0.0.1:{closed_port()}/careers", tmp_path / "sites.yaml")
 
 
-def test_dry_run_of_a_board_url_makes_no_request(tmp_path: Path) -> None:
+def test_dry_run_reads_the_board_but_writes_nothing(tmp_path: Path, server) -> None:
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
     path = tmp_path / "sites.yaml"
     path.write_text(SITES)
+    added = add_url("https://boards.greenhouse.io/acme", path, api=server.url, dry_run=True)
+    assert added.read == add.TestRead(1) and not added.written
+    assert path.read_text() == SITES
+    with pytest.raises(AddError, match="test read of greenhouse: nope failed: HTTP 404"):
+        add_url("https://boards.greenhouse.io/nope", path, api=server.url, dry_run=True)
 
-    async def go() -> add.Added:
-        fetcher = Fetcher()
-        await fetcher.aclose()  # any request through it would fail
-        return await add.add_url(
-            "https://jobs.eu.lever.co/acme/x", path, fetcher, NOW, dry_run=True, environ={}
-        )
 
-    added = run(go())
+def test_offline_dry_run_of_a_board_url_makes_no_request(tmp_path: Path) -> None:
+    path = tmp_path / "sites.yaml"
+    path.write_text(SITES)
+    added = run(
+        add.add_url("https://jobs.eu.lever.co/acme/x", path, None, NOW, dry_run=True, environ={})
+    )
     assert added.read is None and not added.written
     assert added.plan.lines == "  - name: Acme\n    lever: eu:acme\n"
     assert path.read_text() == SITES
@@ -547,7 +552,7 @@ def test_command_adds_after_a_test_read(sites: Path, server: LocalServer) -> Non
     assert validated.exit_code == 0 and "2 sites" in validated.output
 
 
-def test_command_dry_run_prints_the_entry_and_makes_no_request(
+def test_command_offline_dry_run_prints_the_entry_and_makes_no_request(
     sites: Path, server: LocalServer
 ) -> None:
     mtime = sites.stat().st_mtime_ns
@@ -555,6 +560,7 @@ def test_command_dry_run_prints_the_entry_and_makes_no_request(
         sites,
         "https://acme.wd5.myworkdayjobs.com/en-US/External/job/Berlin/Engineer_R1",
         "--dry-run",
+        "--offline",
         "--name",
         "Acme Corp",
         "--api",
@@ -566,6 +572,25 @@ def test_command_dry_run_prints_the_entry_and_makes_no_request(
     )
     assert "dry run" in result.stderr
     assert server.seen == []
+    assert untouched(sites, mtime)
+
+
+def test_command_dry_run_says_when_the_board_does_not_exist(
+    sites: Path, server: LocalServer
+) -> None:
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
+    mtime = sites.stat().st_mtime_ns
+    result = watcher(sites, "https://boards.greenhouse.io/acme", "--dry-run", "--api", server.url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"  - name: Acme\n    greenhouse: acme\n    api: {server.url}\n"
+    assert "test read of Greenhouse board acme: 1 opening" in result.stderr
+    result = watcher(sites, "https://boards.greenhouse.io/nope", "--dry-run", "--api", server.url)
+    assert result.exit_code == 2
+    assert "test read of greenhouse: nope failed: HTTP 404" in result.stderr
+    assert [s.path for s in server.seen] == [
+        "/v1/boards/acme/jobs?content=true",
+        "/v1/boards/nope/jobs?content=true",
+    ]
     assert untouched(sites, mtime)
 
 

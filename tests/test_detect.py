@@ -112,6 +112,15 @@ MATCHES = [
     ),
     row("https://careers-acme.icims.com/jobs/intro?hashed=-625905789", "icims", "careers-acme"),
     row("https://uscareers-acme.icims.com/", "icims", "uscareers-acme"),
+    # Jobvite: sites on jobs.jobvite.com (and the older careers.jobvite.com)
+    row("https://jobs.jobvite.com/acme", "jobvite", "acme"),
+    row("https://jobs.jobvite.com/acme/jobs", "jobvite", "acme"),
+    row("https://jobs.jobvite.com/acme/search?q=engineer&p=1", "jobvite", "acme"),
+    row("https://jobs.jobvite.com/acme/job/oAb12Cd3", "jobvite", "acme"),
+    row("https://jobs.jobvite.com/acme/job/oAb12Cd3/apply", "jobvite", "acme"),
+    row("https://jobs.jobvite.com/careers/acme/job/oAb12Cd3", "jobvite", "acme"),
+    row("https://careers.jobvite.com/acme", "jobvite", "acme"),
+    row("https://careers.jobvite.com/acme/job/oAb12Cd3", "jobvite", "acme"),
     # JazzHR (read from its JSON-LD)
     row(
         "https://acme.applytojob.com/apply/Ab1Cd2Ef3/Backend-Engineer",
@@ -247,6 +256,13 @@ NEAR_MISSES = [
     row("https://developer-community.icims.com/jobs", None),
     row("https://careers-acme.icims.com/icims2/servlet/icims2?module=AppInert", None),
     row("https://careers-acme.icims.com.evil.com/jobs/search", None),
+    row("https://www.jobvite.com/support/job-seeker-support/?invalid=1", None),
+    row("https://jobs.jobvite.com/", None),
+    row("https://jobs.jobvite.com/careers", None),
+    row("https://jobs.jobvite.com/acme/about", None),
+    row("https://careers.jobvite.com/careersites/JobviteWebServices.pdf", None),
+    row("https://app.jobvite.com/CompanyJobs/Careers.aspx?c=qAb9VfwE&k=Job", None),
+    row("https://jobs.jobvite.com.evil.com/acme/jobs", None),
     # not a link to anything
     row("https://acme.example/careers", None),
     row("", None),

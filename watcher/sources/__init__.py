@@ -20,6 +20,7 @@ from watcher.sources.gr8people import Gr8People
 from watcher.sources.greenhouse import Greenhouse
 from watcher.sources.html import Html
 from watcher.sources.icims import Icims
+from watcher.sources.jobvite import Jobvite
 from watcher.sources.jsonld import JsonLd
 from watcher.sources.lever import Lever
 from watcher.sources.personio import Personio
@@ -47,6 +48,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Amazon,
     Avature,
     Icims,
+    Jobvite,
     Gr8People,
     JsonLd,
     Feed,

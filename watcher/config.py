@@ -155,6 +155,11 @@ class Settings(Strict):
     suspect_ratio: float | None = Field(None, ge=0, le=1)
     attention_after: int | None = Field(None, ge=1)
     user_agent: str | None = None
+    render: Literal["plain", "browser"] | None = Field(
+        None,
+        description="browser: read the site in headless Chromium after its scripts ran "
+        "(pip install 'careers-watcher[browser]'); plain (the default): as served",
+    )
 
     @field_validator("cron")
     @classmethod
@@ -210,6 +215,7 @@ class Site:
     suspect_ratio: float
     attention_after: int
     line: int = 0
+    render: str = "plain"  # or "browser": read through headless Chromium (watcher.browser)
 
     def source(self) -> sources.Source:
         return sources.get(self.platform)(self.board, api=self.api)
@@ -564,6 +570,7 @@ def _build(
                 close_after=parse_duration(close_after) if close_after else None,
                 suspect_ratio=float(pick("suspect_ratio", 0.5)),
                 attention_after=int(pick("attention_after", 3)),
+                render=str(pick("render", "plain")),
                 line=line,
             )
         )

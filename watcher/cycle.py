@@ -7,10 +7,11 @@ fetch + parse (reader) -> diff -> route -> store (one transaction) ; then delive
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from watcher.config import Config, Site
 from watcher.diff import Rules, diff
@@ -117,14 +118,15 @@ async def check_site(
 
     now = clock()
     try:
-        read = await read_board(
-            source,
-            fetcher,
-            now,
-            previous=previous,
-            needs_detail=needs_detail,
-            stored=lambda: store.raw_hashes(site.name),
-        )
+        async with _reading(site, fetcher) as reading:
+            read = await read_board(
+                source,
+                reading,
+                now,
+                previous=previous,
+                needs_detail=needs_detail,
+                stored=lambda: store.raw_hashes(site.name),
+            )
     except SourceError as error:
         failures = store.record_failure(
             site.name, site.platform, board, clock(), error.reason, error.kind
@@ -147,6 +149,18 @@ async def check_site(
             _health(site, config, store, 0, None, now)
         return SiteResult(site.name, ok=True, unchanged=True, open=state.open)
     return _apply(site, config, store, read, board, now, notify_existing)
+
+
+@asynccontextmanager
+async def _reading(site: Site, fetcher: Fetcher) -> AsyncIterator[Fetcher]:
+    """What a site is read through: the HTTP client, or for `render: browser` a fresh
+    context of the fetcher's headless Chromium (closed after the read)."""
+    if site.render != "browser":
+        yield fetcher
+        return
+    async with fetcher.browser().site() as browsing:
+        # a BrowserFetcher has the one method the reader calls: `fetch`, same signature
+        yield cast(Fetcher, browsing)
 
 
 def _apply(

@@ -18,12 +18,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from watcher import __version__
 from watcher.model import Request, Response, SourceError
+
+if TYPE_CHECKING:
+    from watcher.browser import Browser
 
 USER_AGENT = f"watcher/{__version__} (+https://github.com/careers-watcher/watcher)"
 
@@ -99,6 +102,7 @@ class Fetcher:
             follow_redirects=False,  # followed in `_run`, under the size cap and per-host turns
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
+        self._browser: Browser | None = None
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -107,7 +111,19 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._browser is not None:
+            await self._browser.aclose()
         await self._client.aclose()
+
+    def browser(self) -> Browser:
+        """The headless Chromium for `render: browser` sites (watcher.browser): made on
+        first use, its process started by the first site that needs it, closed with
+        this client."""
+        if self._browser is None:
+            from watcher.browser import Browser
+
+            self._browser = Browser(self.settings)
+        return self._browser
 
     async def fetch(
         self, request: Request, *, etag: str | None = None, last_modified: str | None = None

@@ -189,6 +189,17 @@ MATCHES = [
         "acme.gr8people.com",
     ),
     row("https://batesville.workgr8.com/jobs/1140", "gr8people", "batesville.workgr8.com"),
+    # Phenom: links on phenompeople.com hosts (companies' own domains are read from the page)
+    row(
+        "https://jobs.acme.phenompeople.com/us/en/search-results",
+        "phenom",
+        "jobs.acme.phenompeople.com/us/en",
+    ),
+    row(
+        "https://careers.acme.phenompeople.com/global/en/job/REQ-123/Director",
+        "phenom",
+        "careers.acme.phenompeople.com/global/en",
+    ),
 ]
 
 NEAR_MISSES = [
@@ -250,6 +261,10 @@ NEAR_MISSES = [
     row("https://www.gr8people.com/", None),
     row("https://assets.gr8people.com/app-career-site/main.js", None),
     row("https://acme.gr8people.com.evil.com/jobs", None),
+    row("https://cdn.phenompeople.com/CareerConnectResources/pp/ACMEUS/en_us/styles.css", None),
+    row("https://www.phenompeople.com/us/en", None),
+    row("https://acme.phenompeople.com/widgets", None),
+    row("https://jobs.acme.com/us/en/job/R-1000/Engineer", None),
     row("https://www.icims.com/company/careers/", None),
     row("https://icims.com/jobs/search", None),
     row("https://cookie-policy-scripts.icims.com/acme/script.js", None),

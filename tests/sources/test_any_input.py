@@ -19,6 +19,7 @@ BOARDS = {
     "workday": "acme.wd1/External",
     "avature": "careers.acme.com/careers",
     "gr8people": "careers.acme.com",
+    "phenom": "jobs.acme.com/us/en",
     "jsonld": "https://acme.example/careers",
     "feed": "https://acme.example/jobs.rss",
     "html": {"url": "https://acme.example/careers", "item": "li", "title": "a"},

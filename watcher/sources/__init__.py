@@ -24,6 +24,7 @@ from watcher.sources.jobvite import Jobvite
 from watcher.sources.jsonld import JsonLd
 from watcher.sources.lever import Lever
 from watcher.sources.personio import Personio
+from watcher.sources.phenom import Phenom
 from watcher.sources.recruitee import Recruitee
 from watcher.sources.rippling import Rippling
 from watcher.sources.smartrecruiters import SmartRecruiters
@@ -50,6 +51,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Icims,
     Jobvite,
     Gr8People,
+    Phenom,
     JsonLd,
     Feed,
     Html,

@@ -176,6 +176,44 @@ MATCHES = [
         "avature",
         "jobs.siemens.com/en_US/externaljobs",
     ),
+    # SuccessFactors: the older career pages by company, RMK sites on jobs2web and SAP hosts,
+    # and any site's RMK job feed
+    row(
+        "https://career5.successfactors.eu/career?company=SwissRe&career_ns=job_listing_summary",
+        "successfactors",
+        "career5.successfactors.eu/SwissRe",
+    ),
+    row(
+        "https://career4.successfactors.com/sfcareer/jobreqcareer?jobId=12345&company=acmeP",
+        "successfactors",
+        "career4.successfactors.com/acmeP",
+    ),
+    row(
+        "https://career10.successfactors.com/career?career_ns=job_listing&company=volkswag04"
+        "&navBarLevel=JOB_SEARCH&career_job_req_id=42",
+        "successfactors",
+        "career10.successfactors.com/volkswag04",
+    ),
+    row(
+        "https://career44.sapsf.com/career?company=mavericsys&career_ns=job_listing_summary",
+        "successfactors",
+        "career44.sapsf.com/mavericsys",
+    ),
+    row(
+        "https://acme.jobs2web.com/job/Berlin-Engineer/1100200300/",
+        "successfactors",
+        "acme.jobs2web.com",
+    ),
+    row(
+        "https://acme.jobs.hr.cloud.sap/search/?createNewAlert=false&q=",
+        "successfactors",
+        "acme.jobs.hr.cloud.sap",
+    ),
+    row(
+        "https://careers.bhp.com/services/rss/job/?locale=es_ES&keywords=(data)",
+        "successfactors",
+        "careers.bhp.com",
+    ),
     # gr8people: sites on its two domains (a company's own domain is read from its page)
     row("https://acme.gr8people.com/jobs", "gr8people", "acme.gr8people.com"),
     row(
@@ -258,6 +296,13 @@ NEAR_MISSES = [
     row("https://evil.com/?next=https://acme.avature.net/careers", None),
     row("https://acme.example/careers/searchjobs", None),
     row("https://ybs.jobtrain.co.uk/ybscareers/Job/JobDetail?JobId=20235", None),
+    row("https://www.successfactors.com/en_us.html", None),
+    row("https://performancemanager5.successfactors.eu/login?company=acme", None),
+    row("https://career5.successfactors.eu/career?career_ns=job_listing_summary", None),
+    row("https://career5.successfactors.eu.evil.com/career?company=acme", None),
+    row("https://rmkcdn.successfactors.com/84a1c6b1/logo.png", None),
+    row("https://jobs2web.com/", None),
+    row("https://jobs.acme.com/services/rss/jobs/feed", None),
     row("https://www.gr8people.com/", None),
     row("https://assets.gr8people.com/app-career-site/main.js", None),
     row("https://acme.gr8people.com.evil.com/jobs", None),

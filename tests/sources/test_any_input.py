@@ -18,6 +18,7 @@ NOW = datetime(2026, 11, 26, tzinfo=UTC)
 BOARDS = {
     "workday": "acme.wd1/External",
     "avature": "careers.acme.com/careers",
+    "successfactors": "jobs.acme.com",
     "gr8people": "careers.acme.com",
     "phenom": "jobs.acme.com/us/en",
     "jsonld": "https://acme.example/careers",

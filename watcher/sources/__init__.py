@@ -28,6 +28,7 @@ from watcher.sources.phenom import Phenom
 from watcher.sources.recruitee import Recruitee
 from watcher.sources.rippling import Rippling
 from watcher.sources.smartrecruiters import SmartRecruiters
+from watcher.sources.successfactors import SuccessFactors
 from watcher.sources.teamtailor import Teamtailor
 from watcher.sources.workable import Workable
 from watcher.sources.workday import Workday
@@ -48,6 +49,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Teamtailor,
     Amazon,
     Avature,
+    SuccessFactors,
     Icims,
     Jobvite,
     Gr8People,

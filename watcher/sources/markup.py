@@ -141,12 +141,15 @@ def _day(year: int, month: int, day: int) -> datetime | None:
         return None
 
 
-_RANGE = re.compile(r"(\d[\d,.]*)\s*[-–—]\s*(\d[\d,.]*)\D{1,40}?(\d[\d,.]*)(\+?)")
+_RANGE = re.compile(
+    r"(\d[\d,.]*)\s*(?:[-–—]|\b(?:to|bis|à|a|al)\b)\s*(\d[\d,.]*)\D{1,40}?(\d[\d,.]*)(\+?)"
+)
 
 
 def range_legend(text: str | None) -> tuple[int, int, int | None] | None:
     """(first, last, total) of a results legend: "1-20 of 720 results", "Results 1 – 25
-    of 300", "1-12 von 1.234"; the total is None when it is capped ("999+")."""
+    of 300", "Showing 1 to 10 of 42 jobs", "1-12 von 1.234"; the total is None when it is
+    capped ("999+")."""
     found = _RANGE.search(text or "")
     if not found:
         return None

@@ -128,6 +128,29 @@ MATCHES = [
         "https://acme.applytojob.com/apply",
     ),
     row("https://acme.applytojob.com/apply", "jsonld", "https://acme.applytojob.com/apply"),
+    # Oracle Recruiting Cloud: Candidate Experience sites, with or without a locale, and the API
+    row(
+        "https://eeho.fa.us2.oraclecloud.com/hcmUI/CandidateExperience/en/sites/CX_1/requisitions",
+        "oracle",
+        "eeho.fa.us2/CX_1",
+    ),
+    row(
+        "https://eeho.fa.us2.oraclecloud.com/hcmUI/CandidateExperience/sites/CX_1/job/20114",
+        "oracle",
+        "eeho.fa.us2/CX_1",
+    ),
+    row(
+        "https://fa-eups-saasfaprod1.fa.ocs.oraclecloud.com/hcmUI/CandidateExperience/fr-CA/sites/"
+        "CX_2001/jobs?keyword=x",
+        "oracle",
+        "fa-eups-saasfaprod1.fa.ocs/CX_2001",
+    ),
+    row(
+        "https://eeho.fa.us2.oraclecloud.com/hcmRestApi/resources/latest/recruitingCEJobRequisitions"
+        "?onlyData=true&finder=findReqs;siteNumber=CX_45001,limit=25",
+        "oracle",
+        "eeho.fa.us2/CX_45001",
+    ),
     # Amazon: a posting names the whole site, a search link the search it shows
     row("https://www.amazon.jobs/en/jobs/10509450/process-assistant", "amazon", SearchBoard()),
     row("https://account.amazon.jobs/jobs/10477971/apply", "amazon", SearchBoard()),
@@ -289,6 +312,10 @@ NEAR_MISSES = [
     row("https://acme.bamboohr.com/login", None),
     row("https://ats.rippling.com/acme", None),
     row("https://acme.applytojob.com/", None),
+    row("https://eeho.fa.us2.oraclecloud.com/hcmUI/CandidateExperience/en/sites/", None),
+    row("https://eeho.fa.us2.oraclecloud.com/hcmUI/faces/FuseWelcome", None),
+    row("https://eeho.fa.us2.oraclecloud.com.evil.com/hcmUI/CandidateExperience/en/sites/CX_1", None),
+    row("https://www.oracle.com/careers/", None),
     row("https://www.avature.net/customers/", None),
     row("https://acme.avature.net/", None),
     row("https://acme.avature.net/SearchJobs", None),

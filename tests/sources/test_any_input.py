@@ -24,6 +24,7 @@ BOARDS = {
     "jsonld": "https://acme.example/careers",
     "feed": "https://acme.example/jobs.rss",
     "html": {"url": "https://acme.example/careers", "item": "li", "title": "a"},
+    "oracle": "acme.fa.us2/CX_1",
     "amazon": {"query": "engineer", "location": "Berlin"},
 }
 
@@ -58,6 +59,10 @@ KEYS = [
     "createdAt",
     "publishedAt",
     "url",
+    "requisitionList",
+    "Id",
+    "Title",
+    "TotalJobsCount",
     "hits",
     "id_icims",
     "job_path",

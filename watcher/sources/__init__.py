@@ -23,6 +23,7 @@ from watcher.sources.icims import Icims
 from watcher.sources.jobvite import Jobvite
 from watcher.sources.jsonld import JsonLd
 from watcher.sources.lever import Lever
+from watcher.sources.oracle import Oracle
 from watcher.sources.personio import Personio
 from watcher.sources.phenom import Phenom
 from watcher.sources.recruitee import Recruitee
@@ -47,6 +48,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Breezy,
     Personio,
     Teamtailor,
+    Oracle,
     Amazon,
     Avature,
     SuccessFactors,

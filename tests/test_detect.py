@@ -261,6 +261,16 @@ MATCHES = [
         "phenom",
         "careers.acme.phenompeople.com/global/en",
     ),
+    # TikTok and ByteDance: postings read everything; search links name their search
+    row("https://lifeattiktok.com/search/7412345678901234567", "tiktok", SearchBoard()),
+    row(
+        "https://lifeattiktok.com/search?keyword=backend&location_code_list=CT_243",
+        "tiktok",
+        SearchBoard(query="backend", location="CT_243"),
+    ),
+    row("https://careers.tiktok.com/position/7123456/detail", "tiktok", SearchBoard()),
+    row("https://jobs.bytedance.com/en/position/7412345/detail", "bytedance", SearchBoard()),
+    row("https://joinbytedance.com/search?keyword=seed", "bytedance", SearchBoard(query="seed")),
 ]
 
 NEAR_MISSES = [
@@ -350,6 +360,10 @@ NEAR_MISSES = [
     row("https://careers.jobvite.com/careersites/JobviteWebServices.pdf", None),
     row("https://app.jobvite.com/CompanyJobs/Careers.aspx?c=qAb9VfwE&k=Job", None),
     row("https://jobs.jobvite.com.evil.com/acme/jobs", None),
+    row("https://lifeattiktok.com/life", None),
+    row("https://www.tiktok.com/@acme", None),
+    row("https://jobs.bytedance.com/campus/position/7123/detail", None),
+    row("https://lifeattiktok.com.evil.com/search/123", None),
     # not a link to anything
     row("https://acme.example/careers", None),
     row("", None),

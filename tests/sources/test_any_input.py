@@ -26,6 +26,8 @@ BOARDS = {
     "html": {"url": "https://acme.example/careers", "item": "li", "title": "a"},
     "oracle": "acme.fa.us2/CX_1",
     "amazon": {"query": "engineer", "location": "Berlin"},
+    "tiktok": {"query": "backend", "location": "London"},
+    "bytedance": "all",
 }
 
 # JSON values shaped like boards: objects with the keys sources look for, of any type.

@@ -15,6 +15,7 @@ from watcher.sources.avature import Avature
 from watcher.sources.bamboohr import BambooHR
 from watcher.sources.base import Source
 from watcher.sources.breezy import Breezy
+from watcher.sources.bytedance import ByteDance, TikTok
 from watcher.sources.feed import Feed
 from watcher.sources.gr8people import Gr8People
 from watcher.sources.greenhouse import Greenhouse
@@ -56,6 +57,8 @@ _SOURCES: tuple[type[Source], ...] = (
     Jobvite,
     Gr8People,
     Phenom,
+    TikTok,
+    ByteDance,
     JsonLd,
     Feed,
     Html,

@@ -190,7 +190,7 @@ def test_status_shows_sites_and_pending(tmp_path, server, receiver):
     gone_line = next(line for line in text.splitlines() if line.startswith("Gone "))
     assert gone_line.split()[:3] == ["Gone", "greenhouse", "0"]
     assert "HTTP 404: board not found" in gone_line
-    assert "2 site(s), 1 failing; 0 notification(s) waiting to be sent" in text
+    assert "2 sites, 1 failing; 0 notifications waiting to be sent" in text
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -317,28 +317,42 @@ async def check_sites(
     return report
 
 
-def site_status(config: Config, store: Store, now: datetime) -> dict[str, Any]:
-    """What `watcher status` shows: every configured site with its stored state."""
+def site_status(config: Config | None, store: Store, now: datetime) -> dict[str, Any]:
+    """What `watcher status` shows: every configured site with its stored state; without
+    a config, every site the database knows (with no next run)."""
     states = {row["name"]: row for row in store.sites()}
     sites = []
-    for site in config.sites:
+    configured = config.sites if config else ()
+    for site in configured:
         row = states.get(site.name) or {}
         last = parse_time(row.get("last_check"))
         due = last + site.every if last and not site.cron else None
         sites.append(
             {
+                **_status_row(row),
                 "name": site.name,
                 "platform": site.platform,
-                "board": config.redact(site.source().display()),
-                "open": row.get("open", 0),
-                "last_check": row.get("last_check"),
-                "last_success": row.get("last_success"),
+                "board": config.redact(site.source().display()) if config else "",
                 "next_run": "cron: " + site.cron
                 if site.cron
                 else ("now" if due is None or due <= now else utc_iso(due)),
-                "failures": row.get("failures", 0),
-                "last_error": row.get("last_error"),
-                "needs_attention": bool(row.get("attention")),
             }
         )
+    if config is None:
+        sites = [{**_status_row(row), "next_run": None} for row in states.values()]
     return {"sites": sites, "pending_notifications": store.pending_count()}
+
+
+def _status_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": row.get("name"),
+        "platform": row.get("platform"),
+        "board": row.get("board"),
+        "open": row.get("open", 0),
+        "last_check": row.get("last_check"),
+        "last_success": row.get("last_success"),
+        "next_run": None,
+        "failures": row.get("failures", 0),
+        "last_error": row.get("last_error"),
+        "needs_attention": bool(row.get("attention")),
+    }

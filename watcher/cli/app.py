@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
 from watcher import __version__
-from watcher.cli.common import EXIT_UNEXPECTED, EXIT_USAGE, global_options
+from watcher.cli.common import EXIT_UNEXPECTED, EXIT_USAGE, OPENED, global_options
+from watcher.store.rows import damaged, why
 
 # command name -> "module:function" under watcher.cli
 COMMANDS = {
@@ -81,6 +83,10 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
+    except sqlite3.DatabaseError as exc:  # damage found by a query, past the open
+        path = OPENED[-1] if OPENED else Path("the database")
+        click.echo(f"error: {damaged(path, exc) or why(exc)}", err=True)
+        sys.exit(EXIT_UNEXPECTED)
     except Exception as exc:  # the contract: anything unexpected is exit 1, said plainly
         click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
         if os.environ.get("WATCHER_DEBUG"):

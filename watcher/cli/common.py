@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from watcher.store import Store
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SITE_FAILED = 0, 1, 2, 3
+OPENED: list[Path] = []  # databases this process opened, to name one that turns out damaged
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,14 +101,35 @@ def load_config() -> config_mod.Config:
     return config
 
 
-def open_store() -> Store:
+def optional_config() -> config_mod.Config | None:
+    """For commands that can do without one: the config when there is a file to read
+    (a broken one still exits 2), None when none was named and none is found."""
+    obj = click.get_current_context().ensure_object(dict)
+    named = obj.get("config_path") or os.environ.get("WATCHER_CONFIG")
+    if not named and not config_path().exists():
+        return None
+    return load_config()
+
+
+def open_store(*, readonly: bool = False) -> Store:
+    """The database, or exit with its one-line reason: 1 when it cannot be used, 2 when
+    a command that only reads finds none (a mistyped --db makes nothing)."""
     from watcher.store import Store, StoreError
 
+    path = db_path()
     try:
-        return Store(db_path())
+        store = Store(path, create=not readonly)
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(EXIT_UNEXPECTED) from None
+        missing = readonly and not path.exists()
+        raise SystemExit(EXIT_USAGE if missing else EXIT_UNEXPECTED) from None
+    OPENED.append(path)
+    return store
+
+
+def terminal_width() -> int:
+    """The terminal's width; 120 when output goes to a file or a pipe."""
+    return shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
 
 
 def use_color() -> bool:

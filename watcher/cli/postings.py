@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,11 @@ from watcher.cli.common import (
     command_options,
     load_config,
     open_store,
+    terminal_width,
     use_color,
 )
 from watcher.cycle import utcnow
-from watcher.render import export_row, paint, table, to_csv, to_json
+from watcher.render import Column, export_row, paint, plural, printable, table, to_csv, to_json
 from watcher.routing import selects
 from watcher.store import StoreError, as_posting
 
@@ -27,15 +27,20 @@ def _since(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return utcnow() - config_mod.parse_duration(value)
-    except ValueError as exc:
+        age = config_mod.parse_duration(value)
+    except (ValueError, OverflowError) as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
+    now = utcnow()
+    try:
+        return now - age
+    except OverflowError:  # further back than dates go: everything
+        return datetime.min.replace(tzinfo=now.tzinfo)
 
 
 def _query(
     status: str, site: str | None, since: str | None, search: str | None, matching: bool = False
 ) -> list[dict[str, Any]]:
-    store = open_store()
+    store = open_store(readonly=True)
     try:
         rows = store.postings(
             status=status, site=site, since=_since(since), search=search, full=matching
@@ -104,21 +109,46 @@ def list_(
         click.echo(to_json(rows))
         return
     if not rows:
-        click.echo("no postings stored yet: run `watcher check`" if status == "open" else "none")
+        filtered = site or since or search or matching or status != "open"
+        click.echo(_nothing(filtered))
         return
+    click.echo(_postings_table(rows, status != "open", matching))
     color = use_color()
-    width = shutil.get_terminal_size((120, 24)).columns if color else None
-    body = table(
-        ["first seen", "site", "title", "location", "status", "id"],
-        (
-            [r["first_seen"][:10], r["site"], r["title"], r["location"], r["status"], r["id"]]
-            for r in rows
-        ),
-        width=width,
-        shrink=2,
-    )
-    click.echo(body)
-    click.echo(paint(f"{len(rows)} posting(s); `watcher show ID` for one in full", color, dim=True))
+    hint = f"{plural(len(rows), 'posting')}; `watcher show ID` for one in full"
+    click.echo(paint(hint, color, dim=True))
+
+
+def _nothing(filtered: object) -> str:
+    """What an empty list says: nothing matched, or nothing stored at all."""
+    if not filtered:
+        return "no open postings stored yet: run `watcher check`"
+    return "no posting matches (try fewer filters, or --status all)"
+
+
+def _postings_table(rows: list[dict[str, Any]], with_status: bool, with_why: bool) -> str:
+    """Titles get the room; the id is cut to its start (`watcher show` takes a prefix)."""
+    columns: list[Column | str] = [
+        Column("first seen", min_width=10),
+        Column("site", max_width=18),
+        Column("title", ratio=3, min_width=20),
+        Column("location", ratio=1, min_width=8, max_width=28),
+    ]
+    if with_status:
+        columns.append("status")
+    if with_why:
+        columns.append(Column("why", ratio=2, min_width=12))
+    columns.append(Column("id", max_width=10))
+    body = []
+    for r in rows:
+        line = [r["first_seen"][:10], r["site"], r["title"], r["location"]]
+        line += [r["status"]] if with_status else []
+        line += [" · ".join(r.get("why") or [])] if with_why else []
+        body.append([*line, _short_id(r["id"])])
+    return table(columns, body, width=terminal_width())
+
+
+def _short_id(posting_id: str) -> str:
+    return posting_id if len(posting_id) <= 10 else posting_id[:8] + "…"
 
 
 @click.command()
@@ -134,27 +164,40 @@ def show(posting: str, site: str | None, as_json: bool) -> None:
       watcher show 4012345
       watcher show 4012345 --site Stripe
     """
-    store = open_store()
+    if not posting.strip():
+        raise click.BadParameter("give a posting's id, site:id or URL", param_hint="POSTING")
+    store = open_store(readonly=True)
     try:
-        rows = store.postings(status="all", site=site, posting_id=posting, full=True)
+        keys = store.resolve(posting.strip(), site)
+        rows = [
+            row
+            for key_site, key_id in keys
+            for row in store.postings(status="all", site=key_site, posting_id=key_id, full=True)
+        ]
         for row in rows:
             row["history"] = store.history(row["site"], row["id"])
     finally:
         store.close()
     if not rows:
-        click.echo(f"error: no posting with id {posting!r}", err=True)
+        click.echo(f"error: no posting {printable(posting)!r} (see `watcher list`)", err=True)
         raise SystemExit(EXIT_USAGE)
     if len(rows) > 1:
-        names = ", ".join(r["site"] for r in rows)
-        click.echo(f"error: id {posting!r} is at several sites ({names}): add --site", err=True)
+        names = ", ".join(f"{r['site']}:{r['id']}" for r in rows[:5])
+        click.echo(
+            f"error: {printable(posting)!r} could be several postings ({printable(names)}): "
+            "give more of the id, or site:id",
+            err=True,
+        )
         raise SystemExit(EXIT_USAGE)
     (row,) = rows
     if as_json:
         click.echo(to_json(row))
         return
     color = use_color()
-    click.echo(paint(row["title"], color, bold=True) + f"  ({row['site']}, {row['status']})")
-    click.echo(row["url"])
+    title = paint(printable(row["title"]), color, bold=True)
+    click.echo(f"{title}  ({printable(row['site'])}, {row['status']})")
+    click.echo(printable(row["url"]))
+    click.echo(f"  {'id':11} {printable(row['id'])}")
     comp = row.get("compensation") or {}
     for label, value in (
         ("location", row["location"]),
@@ -169,7 +212,7 @@ def show(posting: str, site: str | None, as_json: bool) -> None:
         ("closed", row["closed_at"]),
     ):
         if value:
-            click.echo(f"  {label:11} {value}")
+            click.echo(f"  {label:11} {printable(value)}")
     click.echo(paint("history:", color, bold=True))
     for event in row["history"]:
         what = event["kind"]
@@ -177,10 +220,10 @@ def show(posting: str, site: str | None, as_json: bool) -> None:
             what += f" ({event['fields']})"
         if event["previous_id"]:
             what += f" (repost of {event['previous_id']})"
-        click.echo(f"  {event['at']}  {what}")
+        click.echo(f"  {event['at']}  {printable(what)}")
     if row.get("description"):
         click.echo("")
-        click.echo(row["description"])
+        click.echo(printable(row["description"], lines=True))
 
 
 @click.command()
@@ -210,7 +253,12 @@ def export(
     rows = _query(status, site, since, search)
     text = to_csv(rows) if fmt == "csv" else to_json([export_row(r) for r in rows]) + "\n"
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot write {output}: {exc.strerror or exc}", param_hint="--output"
+            ) from None
         click.echo(f"wrote {len(rows)} posting(s) to {output}", err=True)
     else:
         click.echo(text, nl=False)

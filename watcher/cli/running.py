@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -21,12 +20,15 @@ from watcher.cli.common import (
     config_path,
     load_config,
     open_store,
+    optional_config,
+    terminal_width,
     use_color,
 )
 from watcher.cycle import CycleReport, SiteResult, check_sites, make_fetcher, site_status, utcnow
 from watcher.notify import deliver
-from watcher.render import paint, table
+from watcher.render import Column, paint, plural, printable, relative, table
 from watcher.store import OutboxRow, Store, StoreError
+from watcher.text import parse_time
 
 
 @click.command()
@@ -72,11 +74,11 @@ def check(
             return
         mood = {"fg": "red"} if not result.ok else ({"fg": "green"} if result.new else {})
         progress = paint(f"[{done}/{len(sites)}] ", color, dim=True) if color else ""
-        line = f"{progress}{paint(result.site, color, bold=True)}: "
-        click.echo(line + paint(config.redact(result.summary()), color, **mood))
+        line = f"{progress}{paint(printable(result.site), color, bold=True)}: "
+        click.echo(line + paint(printable(config.redact(result.summary())), color, **mood))
         if verbose:
             for title in result.titles:
-                click.echo(f"    + {title}")
+                click.echo(f"    + {printable(title)}")
 
     try:
         report = asyncio.run(_check(config, store, sites, notify_existing, show))
@@ -193,51 +195,56 @@ def status(as_json: bool) -> None:
     Example:
       watcher status --json | jq '.sites[] | select(.failures > 0)'
     """
-    config = load_config()
-    store = open_store()
+    config = optional_config()
+    store = open_store(readonly=True)
+    now = utcnow()
     try:
-        data = site_status(config, store, utcnow())
+        data = site_status(config, store, now)
     finally:
         store.close()
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    color = use_color()
-    width = shutil.get_terminal_size((120, 24)).columns if color else None
-    click.echo(
-        table(
-            [
-                "site",
-                "platform",
-                "open",
-                "last check",
-                "last success",
-                "next run",
-                "fails",
-                "last error",
-            ],
-            (
-                [
-                    s["name"],
-                    s["platform"],
-                    s["open"],
-                    s["last_check"] or "never",
-                    s["last_success"] or "never",
-                    s["next_run"],
-                    s["failures"],
-                    config.redact(s["last_error"] or ""),
-                ]
-                for s in data["sites"]
-            ),
-            width=width,
-        )
+    redact = config.redact if config else str
+
+    def when(stamp: str | None) -> str:
+        if stamp in (None, "now") or stamp.startswith("cron"):
+            return stamp or "never"
+        return relative(parse_time(stamp), now)
+
+    columns: list[Column | str] = [
+        Column("site", max_width=24),
+        "platform",
+        Column("open", justify="right"),
+        "last check",
+        "last success",
+        "next run",
+        Column("fails", justify="right"),
+        Column("last error", ratio=1, min_width=12),
+    ]
+    rows = (
+        [
+            s["name"],
+            s["platform"],
+            s["open"],
+            when(s["last_check"]),
+            when(s["last_success"]),
+            when(s["next_run"]),
+            s["failures"] or "",
+            redact(s["last_error"] or ""),
+        ]
+        for s in data["sites"]
     )
+    click.echo(table(columns, rows, width=terminal_width()))
     failing = sum(1 for s in data["sites"] if s["failures"])
+    sites, waiting = len(data["sites"]), data["pending_notifications"]
     summary = (
-        f"{len(data['sites'])} site(s), {failing} failing; "
-        f"{data['pending_notifications']} notification(s) waiting to be sent"
+        f"{plural(sites, 'site')}, {failing} failing; "
+        f"{plural(waiting, 'notification')} waiting to be sent"
     )
-    click.echo(paint(summary, color, fg="red" if failing else None))
+    if config is None:
+        summary += " (no sites.yaml found: showing the sites the database knows)"
+    click.echo(paint(summary, use_color(), fg="red" if failing else None))
 
 
 @click.command()
@@ -252,10 +259,11 @@ def outbox(retry: bool, as_json: bool) -> None:
       watcher outbox            # what is waiting, and why
       watcher outbox --retry    # try every pending and dead one again now
     """
-    config = load_config()
-    store = open_store()
+    config = load_config() if retry else optional_config()
+    store = open_store(readonly=not retry)
+    redact = config.redact if config else str
     try:
-        if retry:
+        if retry and config is not None:
             now = utcnow()
             revived = store.retry_dead(now)
             report = asyncio.run(
@@ -277,13 +285,13 @@ def outbox(retry: bool, as_json: bool) -> None:
     if not rows:
         click.echo("nothing waiting: every notification was delivered")
     for row in rows:
-        what = row.payload.get("title") or row.kind
+        what = printable(row.payload.get("title") or row.kind)
         click.echo(
-            f"#{row.id} {row.status:7} {row.site or '-'} {row.kind} -> {row.channel}: {what} "
-            f"(tries {row.attempts}, due {row.due_at})"
+            f"#{row.id} {row.status:7} {printable(row.site or '-')} {row.kind} -> "
+            f"{row.channel}: {what} (tries {row.attempts}, due {row.due_at})"
         )
         if row.last_error:
-            click.echo(f"    last error: {config.redact(row.last_error)}")
+            click.echo(f"    last error: {printable(redact(row.last_error))}")
 
 
 def _outbox_json(row: OutboxRow) -> dict[str, Any]:

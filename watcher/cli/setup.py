@@ -35,10 +35,22 @@ def init(force: bool) -> None:
     if path.exists() and not force:
         click.echo(f"error: {path} exists; not overwriting it (use --force)", err=True)
         raise SystemExit(EXIT_USAGE)
-    path.parent.mkdir(parents=True, exist_ok=True)
     schema_path = path.parent / SCHEMA_FILE
-    schema_path.write_text(to_json(config_mod.json_schema()) + "\n", encoding="utf-8")
-    path.write_text(STARTER, encoding="utf-8")
+    written: list[Path] = []
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for target, text in (
+            (schema_path, to_json(config_mod.json_schema()) + "\n"),
+            (path, STARTER),
+        ):
+            target.write_text(text, encoding="utf-8")
+            written.append(target)
+    except OSError as exc:
+        for done in written:  # both or neither
+            done.unlink(missing_ok=True)
+        where = exc.filename or path
+        click.echo(f"error: cannot write {where}: {exc.strerror or exc}", err=True)
+        raise SystemExit(EXIT_USAGE) from None
     click.echo(f"wrote {path} (and {schema_path.name}, so editors complete and check it)")
     click.echo("edit it, then run `watcher validate` and `watcher check`")
 

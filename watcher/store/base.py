@@ -13,7 +13,7 @@ import sqlite_utils
 
 from watcher.model import utc_iso
 from watcher.packing import TRAIN_AFTER, Packer, train
-from watcher.store.rows import StoreError, why
+from watcher.store.rows import StoreError, damaged, why
 from watcher.store.schema import migrations
 from watcher.text import html_to_text
 
@@ -23,12 +23,24 @@ log = logging.getLogger("watcher.store")
 class StoreBase:
     """The connection and what every part of the store shares."""
 
-    def __init__(self, path: Path | str, *, timeout: float = 30.0):
+    def __init__(self, path: Path | str, *, timeout: float = 30.0, create: bool = True):
+        """Open (and migrate) the database at `path`; `create=False` for commands that
+        only read: a missing file is then an error, and no folder or file is made."""
         self.path = Path(path)
+        memory = str(path) == ":memory:"
+        if not create and not memory and not self.path.is_file():
+            raise StoreError(
+                f"no database at {self.path}: run `watcher check` first, or give its path with --db"
+            )
         try:
-            if str(path) != ":memory:":
+            if create and not memory:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+            conn = sqlite3.connect(
+                str(path) if create or memory else f"{self.path.absolute().as_uri()}?mode=rw",
+                timeout=timeout,
+                isolation_level=None,
+                uri=not (create or memory),
+            )
             self.db = sqlite_utils.Database(conn)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -40,7 +52,11 @@ class StoreBase:
             conn.create_function("unpack", 2, self.packer.unpack, deterministic=True)
             migrations.apply(self.db)
             self._untrained = self._load_dictionary()
-        except (sqlite3.Error, OSError) as exc:
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                damaged(self.path, exc) or f"cannot open database {self.path}: {exc}"
+            ) from None
+        except OSError as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
 
     def close(self) -> None:

@@ -105,6 +105,41 @@ class Queries(StoreBase):
                 "AND f.id = p.id)"
             )
 
+    def resolve(self, ref: str, site: str | None = None) -> list[tuple[str, str]]:
+        """The (site, id) of the stored postings a user means by `ref`: an id, `site:id`,
+        the posting's URL, or (when nothing else fits) the start of an id of at least 4
+        characters. Several when `ref` is ambiguous; none when nothing fits."""
+        conn = self.db.conn
+        scope, args = ("", []) if site is None else (" AND site = ?", [site])
+        if ref.startswith(("http://", "https://")):
+            found = conn.execute(
+                f"SELECT site, id FROM postings WHERE url IN (?, ?){scope}",
+                [ref, ref.rstrip("/") if ref.endswith("/") else ref + "/", *args],
+            ).fetchall()
+            if found:
+                return [tuple(row) for row in found]
+        name, colon, rest = ref.partition(":")
+        if colon and rest and (site is None or site == name):
+            found = conn.execute(
+                "SELECT site, id FROM postings WHERE site = ? AND id = ?", [name, rest]
+            ).fetchall()
+            if found:
+                return [tuple(row) for row in found]
+        exact = [
+            tuple(row)
+            for row in conn.execute(
+                f"SELECT site, id FROM postings WHERE id = ?{scope}", [ref, *args]
+            )
+        ]
+        if exact or len(ref) < 4:
+            return exact
+        pattern = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        prefixed = conn.execute(
+            f"SELECT site, id FROM postings WHERE id LIKE ? ESCAPE '\\'{scope} LIMIT 20",
+            [pattern, *args],
+        )
+        return [tuple(row) for row in prefixed]
+
     def sites(self) -> list[dict[str, Any]]:
         cursor = self.db.conn.execute(
             "SELECT s.*, (SELECT COUNT(*) FROM postings p WHERE p.site = s.name "

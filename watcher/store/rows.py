@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -239,6 +240,17 @@ def chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
+def damaged(path: Path, exc: sqlite3.Error) -> str | None:
+    """The message for a database file that is damaged, or None for other errors."""
+    text = str(exc)
+    if "malformed" not in text and "not a database" not in text and "corrupt" not in text:
+        return None
+    return (
+        f"the database {path} is damaged ({text}): move it aside and run `watcher check` "
+        "to start a new one (postings are read again, silently), or restore a backup"
+    )
+
+
 def why(exc: sqlite3.Error) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
@@ -246,5 +258,5 @@ def why(exc: sqlite3.Error) -> str:
     if "readonly" in text or "read-only" in text:
         return "the database is read-only: check the file's permissions"
     if "full" in text:
-        return "the disk is full: nothing was written"
+        return "the disk is full"
     return f"database error: {text}"

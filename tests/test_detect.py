@@ -271,6 +271,11 @@ MATCHES = [
     row("https://careers.tiktok.com/position/7123456/detail", "tiktok", SearchBoard()),
     row("https://jobs.bytedance.com/en/position/7412345/detail", "bytedance", SearchBoard()),
     row("https://joinbytedance.com/search?keyword=seed", "bytedance", SearchBoard(query="seed")),
+    # Meta: any posting or search link names the whole board (its search cannot be read)
+    row("https://www.metacareers.com/jobs/1105729655266553/", "meta", SearchBoard()),
+    row("https://www.metacareers.com/profile/job_details/1940312740718917", "meta", SearchBoard()),
+    row("https://www.metacareers.com/jobs?q=backend", "meta", SearchBoard()),
+    row("https://www.facebook.com/careers/v2/jobs/946116176191468/", "meta", SearchBoard()),
 ]
 
 NEAR_MISSES = [
@@ -364,6 +369,9 @@ NEAR_MISSES = [
     row("https://www.tiktok.com/@acme", None),
     row("https://jobs.bytedance.com/campus/position/7123/detail", None),
     row("https://lifeattiktok.com.evil.com/search/123", None),
+    row("https://www.metacareers.com/life/meet-our-people", None),
+    row("https://www.facebook.com/acme", None),
+    row("https://www.metacareers.com.evil.com/jobs/123/", None),
     # not a link to anything
     row("https://acme.example/careers", None),
     row("", None),

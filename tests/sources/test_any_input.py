@@ -28,6 +28,7 @@ BOARDS = {
     "amazon": {"query": "engineer", "location": "Berlin"},
     "tiktok": {"query": "backend", "location": "London"},
     "bytedance": "all",
+    "meta": "all",
 }
 
 # JSON values shaped like boards: objects with the keys sources look for, of any type.

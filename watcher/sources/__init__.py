@@ -24,6 +24,7 @@ from watcher.sources.icims import Icims
 from watcher.sources.jobvite import Jobvite
 from watcher.sources.jsonld import JsonLd
 from watcher.sources.lever import Lever
+from watcher.sources.meta import Meta
 from watcher.sources.oracle import Oracle
 from watcher.sources.personio import Personio
 from watcher.sources.phenom import Phenom
@@ -59,6 +60,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Phenom,
     TikTok,
     ByteDance,
+    Meta,
     JsonLd,
     Feed,
     Html,

@@ -121,6 +121,30 @@ MATCHES = [
     row("https://jobs.jobvite.com/careers/acme/job/oAb12Cd3", "jobvite", "acme"),
     row("https://careers.jobvite.com/acme", "jobvite", "acme"),
     row("https://careers.jobvite.com/acme/job/oAb12Cd3", "jobvite", "acme"),
+    # Oleeo (tal.net): vacancy boards, their feeds, and postings (which name their board)
+    row(
+        "https://acme.tal.net/vx/mobile-0/appcentre-1/brand-2/candidate/jobboard/vacancy/3/adv/",
+        "oleeo",
+        "acme.tal.net/vx/mobile-0/appcentre-1/brand-2/candidate/jobboard/vacancy/3",
+    ),
+    row(
+        "https://acme.tal.net/vx/mobile-0/appcentre-1/brand-2/candidate/jobboard/vacancy/3/feed",
+        "oleeo",
+        "acme.tal.net/vx/mobile-0/appcentre-1/brand-2/candidate/jobboard/vacancy/3",
+    ),
+    row(
+        "https://acme.tal.net/vx/mobile-0/appcentre-1/brand-2/candidate/so/pm/1/pl/3/opp/"
+        "4101-Band-3-Anvil-Inspector/en-GB",
+        "oleeo",
+        "acme.tal.net/vx/mobile-0/appcentre-1/brand-2/candidate/jobboard/vacancy/3",
+    ),
+    row(
+        "https://acme.tal.net/vx/lang-en-GB/mobile-0/appcentre-ext/brand-4/xf-9ddf4301e915/"
+        "candidate/jobboard/vacancy/3/adv/?f_Item_Opportunity_133305_lk=1822",
+        "oleeo",
+        "acme.tal.net/vx/lang-en-GB/mobile-0/appcentre-ext/brand-4/xf-9ddf4301e915/"
+        "candidate/jobboard/vacancy/3",
+    ),
     # JazzHR (read from its JSON-LD)
     row(
         "https://acme.applytojob.com/apply/Ab1Cd2Ef3/Backend-Engineer",
@@ -365,6 +389,11 @@ NEAR_MISSES = [
     row("https://careers.jobvite.com/careersites/JobviteWebServices.pdf", None),
     row("https://app.jobvite.com/CompanyJobs/Careers.aspx?c=qAb9VfwE&k=Job", None),
     row("https://jobs.jobvite.com.evil.com/acme/jobs", None),
+    row("https://www.oleeo.com/", None),
+    row("https://acme.tal.net/vx/mobile-0/candidate/", None),
+    row("https://acme.tal.net/vx/lang-en-GB/appcentre-11/candidate/postings/4830", None),
+    row("https://acme.tal.net.evil.com/vx/candidate/jobboard/vacancy/3/adv/", None),
+    row("https://careers.acme.example/vx/candidate/jobboard/vacancy/3/adv/", None),
     row("https://lifeattiktok.com/life", None),
     row("https://www.tiktok.com/@acme", None),
     row("https://jobs.bytedance.com/campus/position/7123/detail", None),

@@ -25,6 +25,10 @@ CASES = {
     "breezy": ("acme", "breezy/positions.json"),
     "personio": ("acme", "personio/acme.xml"),
     "teamtailor": ("acme", "teamtailor/jobs.rss"),
+    "oleeo": (
+        "acme.tal.net/vx/mobile-0/appcentre-1/brand-2/candidate/jobboard/vacancy/3",
+        "oleeo/board.xml",
+    ),
     "feed": ("https://acme.example/jobs.rss", "feed/jobs.rss"),
     "jsonld": ("https://acme.example/careers", "jsonld/list.html"),
 }

@@ -17,6 +17,7 @@ from watcher.sources import REGISTRY
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 BOARDS = {
     "workday": "acme.wd1/External",
+    "oleeo": "acme.tal.net/vx/mobile-0/candidate/jobboard/vacancy/1",
     "avature": "careers.acme.com/careers",
     "successfactors": "jobs.acme.com",
     "gr8people": "careers.acme.com",

@@ -25,6 +25,7 @@ from watcher.sources.jobvite import Jobvite
 from watcher.sources.jsonld import JsonLd
 from watcher.sources.lever import Lever
 from watcher.sources.meta import Meta
+from watcher.sources.oleeo import Oleeo
 from watcher.sources.oracle import Oracle
 from watcher.sources.personio import Personio
 from watcher.sources.phenom import Phenom
@@ -56,6 +57,7 @@ _SOURCES: tuple[type[Source], ...] = (
     SuccessFactors,
     Icims,
     Jobvite,
+    Oleeo,
     Gr8People,
     Phenom,
     TikTok,

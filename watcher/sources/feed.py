@@ -5,7 +5,7 @@ tells whether a body is one, for a later "add" that sniffs what a page returns.
 Atom (and RSS carrying `atom:link rel="next"`) paginates through its `next` link.
 
 Also the XML plumbing the other XML sources share: `load_xml`, `child_text`,
-`rss_item`.
+`rss_item`, `atom_entry`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Feed(Source):
             found = [rss_item(item, base) for item in channel.iterfind("item")]
             links = channel
         elif root.tag == f"{ATOM}feed":
-            found = [_atom_entry(entry, base) for entry in root.iterfind(f"{ATOM}entry")]
+            found = [atom_entry(entry, base) for entry in root.iterfind(f"{ATOM}entry")]
             links = root
         else:
             raise SourceError(f"not an RSS or Atom feed (root element <{root.tag}>)", kind="parse")
@@ -94,7 +94,8 @@ def rss_item(item: ET.Element, base: str) -> Posting | None:
     )
 
 
-def _atom_entry(entry: ET.Element, base: str) -> Posting | None:
+def atom_entry(entry: ET.Element, base: str) -> Posting | None:
+    """A Posting from an Atom `<entry>`: id from `<id>`, else its alternate link."""
     link = absolute_url(base, _atom_link(entry, "alternate"))
     entry_id = child_text(entry, f"{ATOM}id") or link
     title = _atom_text(entry.find(f"{ATOM}title"))

@@ -181,3 +181,24 @@ def test_a_good_cron_loads(cron):
     text = f'defaults:\n  cron: "{cron}"\nsites:\n  - name: Acme\n    greenhouse: acme\n'
     (site,) = config.parse(text, "sites.yaml", {}).sites
     assert site.cron == cron
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "says"),
+    [
+        ("    api: ftp://x", "sites[0].api", "not an http"),
+        ("    api: not a url", "sites[0].api", "not an http"),
+        ('    api: "http://"', "sites[0].api", "not an http"),
+        ("    every: 0s", "sites[0].every", "longer than 0"),
+    ],
+)
+def test_validate_refuses_what_check_could_not_run(line, key, says):
+    text = f"sites:\n  - name: Acme\n    greenhouse: acme\n{line}\n"
+    (problem,) = problems(text)
+    assert problem.startswith(f"sites.yaml:4: {key}: ") and says in problem
+
+
+@pytest.mark.parametrize(("name", "says"), [('""', "must not be empty"), ('"A\\0B"', "control")])
+def test_a_site_name_must_be_printable_text(name, says):
+    (problem,) = problems(f"sites:\n  - name: {name}\n    greenhouse: acme\n")
+    assert problem.startswith("sites.yaml:2: sites[0].name: ") and says in problem

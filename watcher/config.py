@@ -12,11 +12,13 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -62,7 +64,8 @@ def parse_duration(text: str) -> timedelta:
 def _duration(value: Any) -> Any:
     if value is None:
         return None
-    parse_duration(value)
+    if parse_duration(value) <= timedelta(0):
+        raise ValueError(f"{value!r} must be longer than 0")
     return str(value)
 
 
@@ -175,9 +178,29 @@ class Defaults(Settings):
     concurrency: int | None = Field(None, ge=1, description="sites checked at once")
 
 
+def _site_name(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be empty")
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            raise ValueError("must not hold control characters")
+    return value
+
+
+def _api_base(value: Any) -> Any:
+    """`api:` replaces a board endpoint's scheme and host: an http(s) URL with a host."""
+    if isinstance(value, str):
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value.strip():
+            raise ValueError(f"{value!r} is not an http:// or https:// URL with a host")
+        return value.strip()
+    return value
+
+
 _SITE_FIELDS: dict[str, Any] = {
-    "name": (str, ...),
-    "api": (str | None, None),
+    "name": (Annotated[str, BeforeValidator(_site_name)], ...),
+    "api": (Annotated[str | None, BeforeValidator(_api_base)], None),
     "enabled": (bool, True),
 }
 SiteEntry: type[Settings] = create_model(  # type: ignore[call-overload]
@@ -517,7 +540,7 @@ def _build(
             continue
         platform = platforms[0]
         site_name = str(values["name"])
-        if _redact(site_name, secrets) != site_name:
+        if "${" in str(_node_at(tree, (*where, "name")) or ""):
             message = "a name is shown everywhere: write it out, without ${VAR}"
             problems.append(Problem(name, _line(tree, (*where, "name")), f"{label}.name", message))
         if site_name in seen:
@@ -525,6 +548,8 @@ def _build(
         seen[site_name] = index
         try:
             board = sources.get(platform).check_board(values[platform])
+            # what `check` does first: if the request cannot be made, say so now
+            sources.get(platform)(board, api=values.get("api")).first_request()
         except ValueError as exc:
             problems.append(
                 Problem(name, _line(tree, (*where, platform)), f"{label}.{platform}", str(exc))

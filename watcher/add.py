@@ -227,7 +227,7 @@ def detect_url(url: str) -> Found | None:
 BOARD, REQUEST, UNRECOGNISED = "board", "request", "unrecognised"  # what `classify` says
 
 _GREENHOUSE_HOST = re.compile(r"^(?:(?:job-)?boards(?:\.eu)?|app)\.greenhouse\.io$")
-_WORKABLE_SHORT = re.compile(r"^/j/[A-Za-z0-9]+/?$")
+_WORKABLE_SHORT = re.compile(r"^/j/[A-Za-z0-9]+(?:/apply)?/?$")
 # Sites that list other companies' jobs: no board of the company's behind them.
 _AGGREGATORS = re.compile(
     r"(?:^|\.)(linkedin\.com|indeed\.[a-z.]+|glassdoor\.[a-z.]+|ziprecruiter\.[a-z.]+"
@@ -266,7 +266,7 @@ def classify(url: str) -> Verdict:
     found = detect_url(url)
     if found is not None:
         return Verdict(BOARD, found=found)
-    parts = urlsplit(url.strip())
+    parts = urlsplit(url.strip() if "://" in url else "https://" + url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
     query = parse_qs(parts.query)
     if _GREENHOUSE_HOST.match(host) and parts.path.rstrip("/").endswith("/embed/job_app"):
@@ -1102,13 +1102,16 @@ async def add_links(
     taken = set(current.names)
     named = []
     for members in new:
-        index, first = members[0]
-        if name is not None and (problem := _name_problem(name, current)) is not None:
+        first_index, first = members[0]
+        if name is None:
+            wanted = first.name or site_name(first, links[first_index].url)
+            site = unique_name(wanted, first.label, taken)
+        elif (problem := _name_problem(name, current)) is not None:
             for index, found in members:
                 outcomes[index] = _failed(links[index], AddError(problem), found)
             continue
-        wanted = name.strip() if name is not None else first.name or site_name(first, first.page)
-        site = wanted if name is not None else unique_name(wanted, first.label, taken)
+        else:
+            site = name.strip()
         taken.add(site.casefold())
         named.append((members, site))
     reads: dict[int, TestRead | AddError] = {}

@@ -183,6 +183,18 @@ MATCHES = [
         "amazon",
         SearchBoard(query="software engineer", location="Berlin"),
     ),
+    # Google: postings and results pages, on the careers host the old links use too
+    row(
+        "https://www.google.com/about/careers/applications/jobs/results/1003975-software-engineer",
+        "google",
+        SearchBoard(),
+    ),
+    row("https://careers.google.com/jobs/results/1003975-engineer/", "google", SearchBoard()),
+    row(
+        "https://www.google.com/about/careers/applications/jobs/results/?q=sre&location=Zurich",
+        "google",
+        SearchBoard(query="sre", location="Zurich"),
+    ),
     # Avature: *.avature.net portals, and SearchJobs / JobDetail pages on any host
     row("https://bloomberg.avature.net/careers", "avature", "bloomberg.avature.net/careers"),
     row(
@@ -327,6 +339,8 @@ NEAR_MISSES = [
     row("https://www.myworkday.com/acme", None),
     row("https://www.amazon.jobs/en/teams/aws", None),
     row("https://www.amazon.com/jobs/123", None),
+    row("https://www.google.com/search?q=software+engineer+jobs", None),
+    row("https://www.google.com/about/careers/applications/", None),
     # lookalike hosts, and platform hosts in a path or query
     row("https://greenhouse.io.evil.com/acme", None),
     row("https://boards.greenhouse.io.evil.com/acme", None),

@@ -27,6 +27,7 @@ BOARDS = {
     "html": {"url": "https://acme.example/careers", "item": "li", "title": "a"},
     "oracle": "acme.fa.us2/CX_1",
     "amazon": {"query": "engineer", "location": "Berlin"},
+    "google": "all",
     "tiktok": {"query": "backend", "location": "London"},
     "bytedance": "all",
     "meta": "all",
@@ -72,6 +73,8 @@ KEYS = [
     "job_path",
     "posted_date",
 ]
+# Google's results are positional arrays inside a web page's ds:1 call.
+PAGE = "<script>AF_initDataCallback({key: 'ds:1', hash: '2', data:%s, sideChannel: {}});"
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20)
 )
@@ -92,6 +95,7 @@ bodies = st.one_of(
             f'<script type="application/ld+json">{t}</script><li><a href="/j">{t}</a></li>'.encode()
         )
     ),
+    values.map(lambda v: (PAGE % json.dumps([v, None, 3, 20])).encode()),
 )
 
 

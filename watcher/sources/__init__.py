@@ -17,6 +17,7 @@ from watcher.sources.base import Source
 from watcher.sources.breezy import Breezy
 from watcher.sources.bytedance import ByteDance, TikTok
 from watcher.sources.feed import Feed
+from watcher.sources.google import Google
 from watcher.sources.gr8people import Gr8People
 from watcher.sources.greenhouse import Greenhouse
 from watcher.sources.html import Html
@@ -53,6 +54,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Teamtailor,
     Oracle,
     Amazon,
+    Google,
     Avature,
     SuccessFactors,
     Icims,

@@ -12,11 +12,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.helpers import Project, gh_job, serve_greenhouse
 from tests.servers import Reply
+from watcher import config as config_mod
+from watcher.daemon import refused_drop
 
 
 def wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> bool:
@@ -128,13 +131,14 @@ def test_daemon_polls_reloads_and_stops(daemon, server, receiver):
     before = len(server.requests_to("/v1/boards/beta/jobs"))
     assert wait_until(lambda: len(server.requests_to("/v1/boards/beta/jobs")) > before + 1)
     assert proc.poll() is None
-    # ...and so does one with a cron line that cannot run
-    project.write('sites:\n  - name: Acme\n    greenhouse: acme\n    cron: "99 * * * *"\n')
-    proc.send_signal(signal.SIGHUP)
-    time.sleep(0.5)
-    before = len(server.requests_to("/v1/boards/beta/jobs"))
-    assert wait_until(lambda: len(server.requests_to("/v1/boards/beta/jobs")) > before + 1)
-    assert proc.poll() is None
+    # ...and so does one with a cron line that cannot run, and an emptied file
+    for text in ('sites:\n  - name: Acme\n    greenhouse: acme\n    cron: "99 * * * *"\n', ""):
+        project.write(text)
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        seen = len(server.requests_to("/v1/boards/beta/jobs"))
+        assert wait_until(lambda n=seen: len(server.requests_to("/v1/boards/beta/jobs")) > n + 1)
+        assert proc.poll() is None
 
     # SIGTERM: exit 0 within 10 s
     started = time.monotonic()
@@ -144,6 +148,7 @@ def test_daemon_polls_reloads_and_stops(daemon, server, receiver):
     assert time.monotonic() - started < 10
     assert "reload refused" in output and "greenhous" in output
     assert "sites[0].cron: '99 * * * *' is not a crontab line" in output
+    assert "would stop watching 2 of 2 sites" in output
     assert "Traceback" not in output
     assert notify.has("STOPPING=1")
 
@@ -211,3 +216,29 @@ def test_a_stop_lets_the_running_check_finish(daemon, server, signum):
     assert proc.returncode == 0, output
     assert "Traceback" not in output and "CancelledError" not in output, output
     assert [p["title"] for p in project.list()] == ["Engineer"]
+
+
+def _config(count: int, allow: bool = False) -> Any:
+    lines = ["allow_fewer_sites: true"] if allow else []
+    lines.append("sites:" if count else "sites: []")
+    lines += [f"  - name: S{i}\n    greenhouse: s{i}" for i in range(count)]
+    return config_mod.parse("\n".join(lines) + "\n", "sites.yaml", {})
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "allow", "refused"),
+    [
+        (2, 0, False, True),
+        (2, 0, True, False),
+        (10, 4, False, True),
+        (10, 5, False, False),
+        (3, 1, False, False),
+        (0, 0, False, False),
+        (10, 1, True, False),
+    ],
+)
+def test_a_reload_that_drops_most_sites_is_refused_unless_allowed(before, after, allow, refused):
+    reason = refused_drop(_config(before), _config(after, allow))
+    assert (reason is not None) == refused
+    if refused:
+        assert f"stop watching {before - after} of {before} sites" in str(reason)

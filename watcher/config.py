@@ -215,6 +215,11 @@ class ConfigFile(Strict):
     channels: dict[str, ChannelValue] = Field(default_factory=dict)
     defaults: Defaults = Defaults()
     sites: list[SiteEntry] = Field(default_factory=list)
+    allow_fewer_sites: bool = Field(
+        False,
+        description="let a reload of the running daemon drop every site, or more than "
+        "half of them (refused otherwise: an emptied or half-saved file)",
+    )
 
 
 # --- what the rest of watcher uses --------------------------------------------------
@@ -252,6 +257,7 @@ class Config:
     defaults: Defaults
     secrets: frozenset[str] = field(default_factory=frozenset)  # values that came from ${VAR}
     warnings: tuple[str, ...] = ()
+    allow_fewer_sites: bool = False
 
     def site(self, name: str) -> Site | None:
         return next((s for s in self.sites if s.name == name), None)
@@ -608,6 +614,7 @@ def _build(
         defaults,
         frozenset(secrets),
         _exposure_warnings(Path(name), warnings),
+        parsed.allow_fewer_sites,
     )
 
 

@@ -49,6 +49,20 @@ def first_run(site: Site, last_check: datetime | None, now: datetime) -> datetim
     return last_check + site.every + timedelta(seconds=random.uniform(0, jitter(site.every)))
 
 
+def refused_drop(running: Config, fresh: Config) -> str | None:
+    """Why a reload that stops watching every site, or more than half of 4 or more, is
+    refused (an emptied or half-saved file reads like that), unless the file allows it."""
+    before, after = len(running.sites), len(fresh.sites)
+    if fresh.allow_fewer_sites or before == 0:
+        return None
+    if after == 0 or (before >= 4 and after < before / 2):
+        return (
+            f"{fresh.path} would stop watching {before - after} of {before} sites; if that "
+            "is meant, add `allow_fewer_sites: true` to it and reload again"
+        )
+    return None
+
+
 @dataclass
 class Daemon:
     config_path: Path
@@ -125,6 +139,11 @@ class Daemon:
         except config_mod.ConfigError as exc:
             for problem in exc.problems:
                 log.error("reload refused, keeping the running config: %s", problem)
+            sdnotify.notify("READY=1")
+            return
+        dropped = refused_drop(self.config, fresh)
+        if dropped:
+            log.error("reload refused, keeping the running config: %s", dropped)
             sdnotify.notify("READY=1")
             return
         self.config = fresh

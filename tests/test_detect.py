@@ -273,6 +273,52 @@ MATCHES = [
         "successfactors",
         "careers.bhp.com",
     ),
+    # Taleo: Enterprise career sections (on taleo.net or a company's host), Business Edition
+    row(
+        "https://acme.taleo.net/careersection/2/jobsearch.ftl?lang=en",
+        "taleo",
+        "acme.taleo.net/2",
+    ),
+    row(
+        "https://acme.taleo.net/careersection/2/jobdetail.ftl?job=123&lang=en",
+        "taleo",
+        "acme.taleo.net/2",
+    ),
+    row(
+        "https://l3com.taleo.net/careersection/l3_ext_us/jobsearch.ftl",
+        "taleo",
+        "l3com.taleo.net/l3_ext_us",
+    ),
+    row(
+        "https://kenvue.taleo.net/careersection/2/moresearch.ftl?lang=en&portal=8100010168",
+        "taleo",
+        "kenvue.taleo.net/2",
+    ),
+    row(
+        "https://careers.acme.com/careersection/ext/jobdetail.ftl?job=2600123",
+        "taleo",
+        "careers.acme.com/ext",
+    ),
+    row(
+        "https://phh.tbe.taleo.net/phh04/ats/careers/v2/searchResults?org=NFINDY&cws=37",
+        "taleo",
+        "phh.tbe.taleo.net/phh04/NFINDY/37",
+    ),
+    row(
+        "https://phh.tbe.taleo.net/phh04/ats/careers/v2/viewRequisition?org=NFINDY&cws=37&rid=17",
+        "taleo",
+        "phh.tbe.taleo.net/phh04/NFINDY/37",
+    ),
+    row(
+        "https://chk.tbe.taleo.net/chk05/ats/careers/requisition.jsp?org=ACME&cws=1&rid=42",
+        "taleo",
+        "chk.tbe.taleo.net/chk05/ACME/1",
+    ),
+    row(
+        "https://phf.tbe.taleo.net/phf01/ats/servlet/Rss?org=HELIXESG&cws=45&WebPage=SRCHR_V2",
+        "taleo",
+        "phf.tbe.taleo.net/phf01/HELIXESG/45",
+    ),
     # gr8people: sites on its two domains (a company's own domain is read from its page)
     row("https://acme.gr8people.com/jobs", "gr8people", "acme.gr8people.com"),
     row(
@@ -383,6 +429,13 @@ NEAR_MISSES = [
     row("https://rmkcdn.successfactors.com/84a1c6b1/logo.png", None),
     row("https://jobs2web.com/", None),
     row("https://jobs.acme.com/services/rss/jobs/feed", None),
+    row("https://www.taleo.net/", None),
+    row("https://www.oracle.com/human-capital-management/taleo/", None),
+    row("https://acme.taleo.net/careersection/rest/jobboard/searchjobs?lang=en&portal=101", None),
+    row("https://hdr.taleo.net/careersection/jobdetail.ftl?job=165018&lang=en", None),
+    row("https://phh.tbe.taleo.net/phh04/ats/careers/v2/searchResults", None),
+    row("https://phh.tbe.taleo.net/phh04/ats/careers/v2/searchResults?org=ACME", None),
+    row("https://phh.tbe.taleo.net.evil.com/phh04/ats/careers/v2/searchResults?org=A&cws=1", None),
     row("https://www.gr8people.com/", None),
     row("https://assets.gr8people.com/app-career-site/main.js", None),
     row("https://acme.gr8people.com.evil.com/jobs", None),

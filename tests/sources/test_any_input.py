@@ -20,6 +20,7 @@ BOARDS = {
     "oleeo": "acme.tal.net/vx/mobile-0/candidate/jobboard/vacancy/1",
     "avature": "careers.acme.com/careers",
     "successfactors": "jobs.acme.com",
+    "taleo": "acme.taleo.net/2",
     "gr8people": "careers.acme.com",
     "phenom": "jobs.acme.com/us/en",
     "jsonld": "https://acme.example/careers",

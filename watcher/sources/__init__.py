@@ -34,6 +34,7 @@ from watcher.sources.recruitee import Recruitee
 from watcher.sources.rippling import Rippling
 from watcher.sources.smartrecruiters import SmartRecruiters
 from watcher.sources.successfactors import SuccessFactors
+from watcher.sources.taleo import Taleo
 from watcher.sources.teamtailor import Teamtailor
 from watcher.sources.workable import Workable
 from watcher.sources.workday import Workday
@@ -57,6 +58,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Google,
     Avature,
     SuccessFactors,
+    Taleo,
     Icims,
     Jobvite,
     Oleeo,

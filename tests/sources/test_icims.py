@@ -134,6 +134,15 @@ def test_next_link_in_the_head_is_the_last_resort():
     assert [p.id for p in page.postings] == ["9"] and page.next is not None
 
 
+def test_links_without_a_slug():
+    body = (
+        b'<ul class="iCIMS_JobsTable"><li class="iCIMS_JobCardItem"><div class="title">'
+        b'<a href="/jobs/77/job?in_iframe=1"><h3>Night Porter</h3></a></div></li></ul>'
+    )
+    (porter,) = parse_page(Icims("careers-acme"), body, NOW).postings
+    assert (porter.id, porter.url) == ("77", "https://careers-acme.icims.com/jobs/77/job")
+
+
 def test_empty_board_is_no_error():
     page = parse("empty.html")
     assert page.postings == [] and page.next is None

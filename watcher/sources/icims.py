@@ -50,7 +50,7 @@ _RESERVED = frozenset(
 )
 _SUBDOMAIN = re.compile(_LABEL)
 _HOST = re.compile(rf"(?:{_LABEL}\.)+[a-z]{{2,63}}")
-_JOB_PATH = re.compile(r"^/jobs/(\d+)/([^/?#]+)/job/?$")
+_JOB_PATH = re.compile(r"^/jobs/(\d+)(?:/[^/?#]+)?/job/?$")  # the slug may be left out
 _PAGES = re.compile(r"\bpage\s+(\d+)\s+of\s+(\d+)", re.IGNORECASE)
 # "US-TX-Austin": country, region, place (which may hold hyphens: US-NC-Winston-Salem).
 _CODED_PLACE = re.compile(r"^([A-Z]{2})-([^-]+)(?:-(.+))?$")
@@ -124,13 +124,17 @@ class Icims(Source):
         return Page(list(postings.values()), self._search(current + 1) if more else None)
 
     def _posting(self, card: LexborNode, page_url: str) -> Posting | None:
-        anchor = next(
-            (a for a in card.css("a[href]") if _job_path(page_url, a.attributes.get("href"))),
+        link = next(
+            (
+                (anchor, found)
+                for anchor in card.css("a[href]")
+                if (found := _job_path(page_url, anchor.attributes.get("href")))
+            ),
             None,
         )
-        if anchor is None:
+        if link is None:
             return None
-        job_id, path = _job_path(page_url, anchor.attributes.get("href")) or ("", "")
+        anchor, (job_id, path) = link
         title = _title(anchor, job_id)
         if not title:
             return None

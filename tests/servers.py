@@ -125,6 +125,7 @@ class Receiver(LocalServer):
     def __init__(self) -> None:
         super().__init__()
         self.fail_next = 0
+        self.delay = 0.0  # seconds before each answer (a slow service)
         self.messages: list[Seen] = []
 
     def reply_for(self, seen: Seen) -> Reply:
@@ -133,7 +134,7 @@ class Receiver(LocalServer):
                 self.fail_next -= 1
                 return Reply(500, {"error": "injected failure"})
             self.messages.append(seen)
-        return Reply(200, {"ok": True})
+        return Reply(200, {"ok": True}, delay=self.delay)
 
     def bodies(self) -> list[dict[str, Any]]:
         with self._lock:

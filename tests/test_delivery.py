@@ -138,3 +138,23 @@ def test_receivers_of_other_kinds(store):
         assert seen.path.startswith("/jobs") or "jobs" in seen.body.decode()
     finally:
         ntfy.stop()
+
+
+def test_a_slow_service_is_waited_for_and_sent_once(store, receiver):
+    receiver.delay = 5.0  # past Apprise's own 4 s
+    chans = channels(slow=[f"json://127.0.0.1:{receiver.port}/notify"])
+    queue(store, chans)
+    report = asyncio.run(deliver(store, chans, NOW))
+    assert report.sent == 1 and report.failed == 0, report.errors
+    assert len(receiver.messages) == 1 and store.outbox() == []
+
+
+def test_a_service_past_its_timeout_is_a_timeout_not_a_connection_error(store, receiver):
+    receiver.delay = 2.0
+    chans = channels(slow=[f"json://127.0.0.1:{receiver.port}/notify?rto=1"])
+    queue(store, chans)
+    report = asyncio.run(deliver(store, chans, NOW))
+    assert report.failed == 1
+    (error,) = report.errors
+    assert "timed out after 1 s" in error and "repeat" in error
+    assert "Connection error" not in error

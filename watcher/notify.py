@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from watcher.config import Channel
 from watcher.messages import Message, service_for
@@ -25,6 +26,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 LEASE = timedelta(minutes=5)
+READ_TIMEOUT = 30.0  # seconds a service may take to answer a message
 
 
 @dataclass(frozen=True)
@@ -77,18 +79,28 @@ def apprise_send(url: str, message: Message) -> Outcome:
     client = apprise.Apprise()
     if not client.add(url):
         return Outcome(False, "not a valid Apprise URL")
+    query = parse_qs(urlsplit(url).query)
+    read_timeout = READ_TIMEOUT
+    for plugin in client:
+        # Apprise waits 4 s for an answer: a service that takes longer has often taken the
+        # message, and a retry would send it twice. Wait longer unless the URL says (rto=).
+        if "rto" not in query:
+            plugin.socket_read_timeout = READ_TIMEOUT
+        read_timeout = float(plugin.socket_read_timeout or READ_TIMEOUT)
     result = client.notify(
         body=message.body, title=message.title, body_format=apprise.NotifyFormat(message.format)
     )
     if result:
         return Outcome(True)
-    reasons = [
-        str(getattr(entry, "message", entry))
-        for service in result.results
-        for attempt in service.attempts
-        for entry in attempt.logs
-    ]
     names = ", ".join(service.url for service in result.results) or "the service"
+    attempts = [attempt for service in result.results for attempt in service.attempts]
+    if attempts and all(float(a.elapsed or 0) >= read_timeout * 0.95 for a in attempts):
+        reason = (
+            f"timed out after {read_timeout:g} s waiting for the service's answer (it may "
+            "have taken the message: the retry can repeat it)"
+        )
+        return Outcome(False, f"{reason} ({names})")
+    reasons = [str(getattr(entry, "message", entry)) for a in attempts for entry in a.logs]
     reason = reasons[-1] if reasons else "delivery failed"
     return Outcome(False, f"{reason} ({names})")
 

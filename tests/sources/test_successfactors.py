@@ -246,6 +246,10 @@ def test_board_in_page():
     assert SuccessFactors.board_in_page(Response(200, "https://acme.com/jobs", legacy_link)) == (
         LEGACY
     )
+    jobs2web = b'<a href="https://acme.jobs2web.com/search/?q=">All our jobs</a>'
+    assert SuccessFactors.board_in_page(Response(200, "https://acme.com/", jobs2web)) == (
+        "acme.jobs2web.com"
+    )
     assert SuccessFactors.board_in_page(page("https://acme.com/", "job_gone.html")) is None
 
 

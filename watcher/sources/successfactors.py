@@ -56,9 +56,8 @@ _LEGACY = re.compile(rf"^({_LEGACY_HOST})/([A-Za-z0-9][A-Za-z0-9_.-]*)$", re.IGN
 _SITE = re.compile(rf"^({_HOST})(/(?:feeds|services/rss)/\S*)?$", re.IGNORECASE)
 _JOB_PATH = re.compile(r"/job/[^/]+/(\d+)(?:-[a-z]{2}_[A-Z]{2})?/?$")
 _UNIFIED = re.compile(r"searchResultsUnify|rmk-jobs-search|services/recruiting/v1/jobs")
-_RMK = re.compile(
-    r"rmkcdn\.successfactors\.com|/platform/js/j2w/|j2w\.init|jobs2web\.com|rmk-jobs-search"
-)
+# Markup of an RMK page itself (assets, its script); links to another RMK site are not.
+_RMK = re.compile(r"rmkcdn\.successfactors\.com|/platform/js/j2w/|j2w\.init|rmk-jobs-search")
 _LOCALE = re.compile(
     r"""["']?locale["']?\s*[:=]\s*["']([a-z]{2}_[A-Z]{2})["']|[?&]locale=([a-z]{2}_[A-Z]{2})"""
 )

@@ -132,6 +132,18 @@ def test_list_items_template_and_job_id_links():
     assert page.postings[1].url == "https://acme.avature.net/es_ES/Careers/JobDetail?jobId=4712"
 
 
+def test_table_rows_take_the_link_text():
+    body = (
+        b"<table><tr><th>Title</th><th>Location</th></tr>"
+        b'<tr><td><a data-map="job-detail-link" href="/careers/JobDetail/Chef/31">Chef</a></td>'
+        b"<td>Lyon</td></tr></table>"
+    )
+    page = parse_page(Avature(BOARD), body, NOW)
+    assert [(p.id, p.title, p.url) for p in page.postings] == [
+        ("31", "Chef", f"{SITE}/JobDetail/Chef/31")
+    ]
+
+
 def test_a_next_link_to_another_host_or_the_same_page_is_not_followed():
     body = _legend_page("1-1 of 9").decode() + (
         '<a class="paginationNextLink" href="https://evil.example/careers/SearchJobs/?jobOffset=1">'

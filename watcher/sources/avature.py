@@ -129,28 +129,32 @@ class Avature(Source):
         return Page(list(postings.values()), self._next(tree, page, offset))
 
     def _row(self, block: LexborNode, page: str) -> Posting | None:
-        links = [
-            url
-            for anchor in block.css("a[href]")
-            if (url := absolute_url(page, anchor.attributes.get("href"))) and _job_id(url)
-        ]
+        links: dict[str, str | None] = {}  # JobDetail link: its first text
+        for anchor in block.css("a[href]"):
+            url = absolute_url(page, anchor.attributes.get("href"))
+            if url and _job_id(url) and not links.get(url):
+                links[url] = node_text(anchor)
         if not links:
             return None
+        # The title is the heading's link; else a heading without link (the link being an
+        # "Apply" button); else a link's text (table rows).
         heading = next(
             (
-                anchor
+                (url, text)
                 for anchor in block.css(_TITLE_LINKS)
-                if node_text(anchor) and absolute_url(page, anchor.attributes.get("href")) in links
+                if (url := absolute_url(page, anchor.attributes.get("href"))) in links
+                and (text := node_text(anchor))
             ),
             None,
         )
-        if heading is not None:
-            url, title = (
-                absolute_url(page, heading.attributes.get("href")) or links[0],
-                node_text(heading),
-            )
+        title: str | None
+        if heading:
+            url, title = heading
         else:
-            url, title = links[0], node_text(block.css_first(_HEADINGS))
+            url = next(iter(links))
+            title = node_text(block.css_first(_HEADINGS)) or next(
+                filter(None, links.values()), None
+            )
         job_id = _job_id(url)
         if not title or not job_id:
             return None

@@ -358,6 +358,13 @@ MATCHES = [
     row("https://www.metacareers.com/profile/job_details/1940312740718917", "meta", SearchBoard()),
     row("https://www.metacareers.com/jobs?q=backend", "meta", SearchBoard()),
     row("https://www.facebook.com/careers/v2/jobs/946116176191468/", "meta", SearchBoard()),
+    # Uber: postings read everything; search links name their search
+    row("https://www.uber.com/global/en/careers/list/135592/", "uber", SearchBoard()),
+    row(
+        "https://www.uber.com/us/en/careers/list/?query=backend&location=USA-New%20York-New%20York",
+        "uber",
+        SearchBoard(query="backend", location="USA-New York-New York"),
+    ),
 ]
 
 NEAR_MISSES = [
@@ -468,6 +475,8 @@ NEAR_MISSES = [
     row("https://www.metacareers.com/life/meet-our-people", None),
     row("https://www.facebook.com/acme", None),
     row("https://www.metacareers.com.evil.com/jobs/123/", None),
+    row("https://www.uber.com/us/en/ride/", None),
+    row("https://www.ubereats.com/careers/list/135592/", None),
     # not a link to anything
     row("https://acme.example/careers", None),
     row("", None),

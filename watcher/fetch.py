@@ -222,7 +222,7 @@ class Fetcher:
             return Response(status, str(reply.url), body, headers)
         if status in REDIRECTS and "location" in reply.headers:
             return _redirected(request, reply)
-        error = http_error(status)
+        error = http_error(status, request.meta.get("refused"))
         if status == 429 or status >= 500:
             after = reply.headers.get("retry-after") if status in (429, 503) else None
             raise _Retry(error, _retry_after(after))
@@ -259,7 +259,13 @@ class Fetcher:
         return bytes(body)
 
 
-def http_error(status: int) -> SourceError:
+def http_error(status: int, refused: object = None) -> SourceError:
+    """The error for an HTTP status. `refused` (a request's `meta["refused"]`) is what to
+    tell the user when the server refuses the request (401, 403), `{status}` in it
+    replaced: the one way to say that a site refuses plain clients and needs
+    `render: browser`."""
+    if status in (401, 403) and isinstance(refused, str) and refused:
+        return SourceError(refused.replace("{status}", str(status)), kind="http", status=status)
     if status in (404, 410):
         return SourceError(
             f"HTTP {status}: board not found (renamed or moved?)", kind="not_found", status=status

@@ -196,6 +196,11 @@ def clean(value: object) -> str | None:
     return None
 
 
+def one_line(value: object, limit: int = 200) -> str:
+    """Text a site sent, for a one-line message: whitespace collapsed, cut at `limit`."""
+    return " ".join(str(value).split())[:limit]
+
+
 def join_place(*parts: object) -> str | None:
     """`Berlin, Germany` from parts, skipping empty and repeated ones."""
     seen: list[str] = []

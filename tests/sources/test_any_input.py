@@ -32,6 +32,7 @@ BOARDS = {
     "tiktok": {"query": "backend", "location": "London"},
     "bytedance": "all",
     "meta": "all",
+    "uber": {"query": "backend", "location": "USA-California-San Francisco"},
 }
 
 # JSON values shaped like boards: objects with the keys sources look for, of any type.

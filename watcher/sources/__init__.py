@@ -36,6 +36,7 @@ from watcher.sources.smartrecruiters import SmartRecruiters
 from watcher.sources.successfactors import SuccessFactors
 from watcher.sources.taleo import Taleo
 from watcher.sources.teamtailor import Teamtailor
+from watcher.sources.uber import Uber
 from watcher.sources.workable import Workable
 from watcher.sources.workday import Workday
 
@@ -67,6 +68,7 @@ _SOURCES: tuple[type[Source], ...] = (
     TikTok,
     ByteDance,
     Meta,
+    Uber,
     JsonLd,
     Feed,
     Html,

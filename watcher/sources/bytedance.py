@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 from watcher.model import Compensation, Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, load_json
 from watcher.sources.search import SearchBoard, SearchSource, link_param
-from watcher.text import clean, employment, fold, number, parse_time
+from watcher.text import clean, employment, fold, number, one_line, parse_time
 
 LIMIT = 100
 _SEARCH = "/api/v1/public/supplier/search/job/posts"
@@ -125,7 +125,7 @@ class SupplierSearch(SearchSource, ItemSource):
         envelope = expect(payload, dict, "the response")
         code = envelope.get("code")
         if code is not None and code not in (0, "0"):
-            said = " ".join(str(envelope.get("message") or "no message").split())[:200]
+            said = one_line(envelope.get("message") or "no message")
             raise SourceError(f"{self.label} refused the search: {said} (code {code})", kind="http")
         return expect(envelope.get("data"), dict, "'data'")
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from watcher.config import Match
+from watcher.match import Match
 from watcher.match import (
     LEVELS,
     Filter,

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationError,
     create_model,
@@ -35,64 +34,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from watcher import sources, timing
+from watcher.fields import Duration, Strict, StrList, parse_duration
+from watcher.match import Filter, Match
 
 DEFAULT_EVERY = "30m"
 SCHEMA_URL = "https://raw.githubusercontent.com/careers-watcher/watcher/main/sites.schema.json"
-
-
-def _as_list(value: Any) -> Any:
-    """Let a single value stand where a list is expected (`notify: phone`)."""
-    if isinstance(value, str | int | float):
-        return [value]
-    return value
-
-
-StrList = Annotated[list[str], BeforeValidator(_as_list)]
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: str) -> timedelta:
-    """`90s`, `30m`, `6h`, `1d`, `2w` as a timedelta; ValueError otherwise."""
-    match = _DURATION.match(str(text))
-    if not match:
-        raise ValueError(f"{text!r} is not a duration such as 90s, 30m, 6h or 1d")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-
-
-def _duration(value: Any) -> Any:
-    if value is None:
-        return None
-    if parse_duration(value) <= timedelta(0):
-        raise ValueError(f"{value!r} must be longer than 0")
-    return str(value)
-
-
-Duration = Annotated[str, BeforeValidator(_duration)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Match(Strict):
-    """Filters: which postings are sent. Every posting is stored either way."""
-
-    title: StrList = Field(default_factory=list, description="words or re: regexes; any one")
-    exclude_title: StrList = Field(default_factory=list)
-    location: StrList = Field(default_factory=list, description="any one; `remote` for remote")
-    exclude_location: StrList = Field(default_factory=list)
-    remote_countries: StrList = Field(default_factory=list)
-    department: StrList = Field(default_factory=list)
-    exclude_department: StrList = Field(default_factory=list)
-    keywords: StrList = Field(default_factory=list, description="in the description")
-    exclude_keywords: StrList = Field(default_factory=list)
-    employment: StrList = Field(default_factory=list)
-    seniority: StrList = Field(default_factory=list)
-    min_salary: float | None = None
-    currency: str | None = None
-    max_age: Duration | None = None
 
 
 EventName = Literal["new", "reopened", "changed", "closed", "reposted"]
@@ -662,8 +608,6 @@ def _check_match(
     """Compile a `match:` now, so a bad regex or level is a config error with its line."""
     if match is None:
         return
-    from watcher.match import Filter  # the filters need this module's types
-
     try:
         Filter.from_match(match)
     except ValueError as exc:

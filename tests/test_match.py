@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from watcher.match import Match
 from watcher.match import (
     LEVELS,
     Filter,
+    Match,
     Salary,
     Term,
     Verdict,

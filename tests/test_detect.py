@@ -195,6 +195,13 @@ MATCHES = [
         "google",
         SearchBoard(query="sre", location="Zurich"),
     ),
+    # Apple: a posting names the whole site; a search link its words and place
+    row("https://jobs.apple.com/en-us/details/200681917/ee-intern?team=HW", "apple", SearchBoard()),
+    row(
+        "https://jobs.apple.com/en-us/search?search=siri&location=united-states-USA",
+        "apple",
+        SearchBoard(query="siri", location="united states"),
+    ),
     # Avature: *.avature.net portals, and SearchJobs / JobDetail pages on any host
     row("https://bloomberg.avature.net/careers", "avature", "bloomberg.avature.net/careers"),
     row(
@@ -394,6 +401,8 @@ NEAR_MISSES = [
     row("https://www.amazon.com/jobs/123", None),
     row("https://www.google.com/search?q=software+engineer+jobs", None),
     row("https://www.google.com/about/careers/applications/", None),
+    row("https://www.apple.com/careers/us/", None),
+    row("https://jobs.apple.com/en-us/profile/info", None),
     # lookalike hosts, and platform hosts in a path or query
     row("https://greenhouse.io.evil.com/acme", None),
     row("https://boards.greenhouse.io.evil.com/acme", None),

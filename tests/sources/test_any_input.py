@@ -29,6 +29,7 @@ BOARDS = {
     "oracle": "acme.fa.us2/CX_1",
     "amazon": {"query": "engineer", "location": "Berlin"},
     "google": "all",
+    "apple": "all",
     "tiktok": {"query": "backend", "location": "London"},
     "bytedance": "all",
     "meta": "all",
@@ -74,6 +75,11 @@ KEYS = [
     "id_icims",
     "job_path",
     "posted_date",
+    "res",
+    "searchResults",
+    "totalRecords",
+    "postingTitle",
+    "positionId",
 ]
 # Google's results are positional arrays inside a web page's ds:1 call.
 PAGE = "<script>AF_initDataCallback({key: 'ds:1', hash: '2', data:%s, sideChannel: {}});"

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from watcher.sources.amazon import Amazon
+from watcher.sources.apple import Apple
 from watcher.sources.ashby import Ashby
 from watcher.sources.avature import Avature
 from watcher.sources.bamboohr import BambooHR
@@ -57,6 +58,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Oracle,
     Amazon,
     Google,
+    Apple,
     Avature,
     SuccessFactors,
     Taleo,

@@ -152,6 +152,36 @@ MATCHES = [
         "https://acme.applytojob.com/apply",
     ),
     row("https://acme.applytojob.com/apply", "jsonld", "https://acme.applytojob.com/apply"),
+    # Eightfold: tenants on eightfold.ai (the domain from a link's query), Microsoft's and
+    # Netflix's careers hosts, and Eightfold paths with a domain on a company's own host
+    row("https://acme.eightfold.ai/careers?query=engineer", "eightfold", "acme"),
+    row("https://acme.eightfold.ai/careers/job/1099556324897", "eightfold", "acme"),
+    row(
+        "https://acme.eightfold.ai/careers?pid=1099556324897&domain=acme-corp.com",
+        "eightfold",
+        "acme.eightfold.ai/acme-corp.com",
+    ),
+    row(
+        "https://jobs.careers.microsoft.com/global/en/job/1782313/Software-Engineer",
+        "eightfold",
+        "apply.careers.microsoft.com/microsoft.com",
+    ),
+    row(
+        "https://apply.careers.microsoft.com/careers/job/1970393556747831",
+        "eightfold",
+        "apply.careers.microsoft.com/microsoft.com",
+    ),
+    row(
+        "https://explore.jobs.netflix.net/careers/job/790298289882",
+        "eightfold",
+        "explore.jobs.netflix.net/netflix.com",
+    ),
+    row("https://jobs.netflix.com/jobs/312345", "eightfold", "explore.jobs.netflix.net/netflix.com"),
+    row(
+        "https://careers.qualcomm.com/careers?domain=qualcomm.com&pid=446700",
+        "eightfold",
+        "careers.qualcomm.com/qualcomm.com",
+    ),
     # Oracle Recruiting Cloud: Candidate Experience sites, with or without a locale, and the API
     row(
         "https://eeho.fa.us2.oraclecloud.com/hcmUI/CandidateExperience/en/sites/CX_1/requisitions",
@@ -427,6 +457,11 @@ NEAR_MISSES = [
     row("https://acme.bamboohr.com/login", None),
     row("https://ats.rippling.com/acme", None),
     row("https://acme.applytojob.com/", None),
+    row("https://eightfold.ai/careers", None),
+    row("https://app.eightfold.ai/careers?domain=acme.com", None),
+    row("https://acme.eightfold.ai.evil.com/careers", None),
+    row("https://careers.microsoft.com.evil.com/", None),
+    row("https://careers.acme.com/careers?domain=engineering", None),
     row("https://eeho.fa.us2.oraclecloud.com/hcmUI/CandidateExperience/en/sites/", None),
     row("https://eeho.fa.us2.oraclecloud.com/hcmUI/faces/FuseWelcome", None),
     row("https://eeho.fa.us2.oraclecloud.com.evil.com/hcmUI/CandidateExperience/en/sites/CX_1", None),

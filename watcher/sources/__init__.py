@@ -16,6 +16,7 @@ from watcher.sources.avature import Avature
 from watcher.sources.bamboohr import BambooHR
 from watcher.sources.base import Source
 from watcher.sources.breezy import Breezy
+from watcher.sources.eightfold import Eightfold
 from watcher.sources.bytedance import ByteDance, TikTok
 from watcher.sources.feed import Feed
 from watcher.sources.google import Google
@@ -71,6 +72,7 @@ _SOURCES: tuple[type[Source], ...] = (
     ByteDance,
     Meta,
     Uber,
+    Eightfold,
     JsonLd,
     Feed,
     Html,

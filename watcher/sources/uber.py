@@ -68,11 +68,9 @@ class Uber(SearchSource, ItemSource):
         search = match.groupdict().get("search")
         if not search:
             return "all"
-        places = parse_qs(search).get("location", [])
-        return SearchBoard(
-            query=link_param("?" + search, "query"),
-            location="; ".join(p.strip() for p in places if p.strip()),
-        )
+        # Hand-made links hold places the site's box never writes (`location=India`): left out.
+        places = [p.strip() for p in parse_qs(search).get("location", []) if offices(p)]
+        return SearchBoard(query=link_param("?" + search, "query"), location="; ".join(places))
 
     def first_request(self) -> Request:
         return self._page(0)

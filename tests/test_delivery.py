@@ -11,8 +11,9 @@ import pytest
 
 from tests.helpers import Project, gh_job, serve_greenhouse
 from tests.servers import Receiver
-from watcher.config import Channel
+from watcher.config import Channel, compile_routes
 from watcher.notify import MAX_ATTEMPTS, backoff, deliver
+from watcher.routing import Route
 from watcher.store import Delivery, Store, target_of
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -24,11 +25,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def channels(**urls: list[str]) -> dict[str, Channel]:
-    return {name: Channel(urls=list(us)) for name, us in urls.items()}
+def channels(**urls: list[str]) -> dict[str, Route]:
+    return compile_routes({name: Channel(urls=list(us)) for name, us in urls.items()})
 
 
-def queue(store: Store, chans: dict[str, Channel], title: str = "Engineer") -> None:
+def queue(store: Store, chans: dict[str, Route], title: str = "Engineer") -> None:
     deliveries = [Delivery(n, target_of(u), NOW) for n, c in chans.items() for u in c.urls]
     store.queue_notice(
         "k1", "Acme", "new", deliveries, {"title": f"Acme: {title}", "body": title}, NOW

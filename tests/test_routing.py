@@ -53,7 +53,7 @@ def cycle(config, store, now: datetime):
 
 
 def send(config, store, now: datetime):
-    return asyncio.run(deliver(store, config.channels, now))
+    return asyncio.run(deliver(store, config.routes, now))
 
 
 @pytest.fixture

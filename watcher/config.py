@@ -36,6 +36,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from watcher import sources, timing
 from watcher.fields import Duration, Strict, StrList, parse_duration
 from watcher.match import Filter, Match
+from watcher.routing import Route, route_of
 
 DEFAULT_EVERY = "30m"
 SCHEMA_URL = "https://raw.githubusercontent.com/careers-watcher/watcher/main/sites.schema.json"
@@ -190,6 +191,7 @@ class Site:
     attention_after: int
     line: int = 0
     render: str = "plain"  # or "browser": read through headless Chromium (watcher.browser)
+    filter: Filter = field(default_factory=Filter, compare=False)  # `match` compiled
 
     def source(self) -> sources.Source:
         return sources.get(self.platform)(self.board, api=self.api)
@@ -204,6 +206,11 @@ class Config:
     secrets: frozenset[str] = field(default_factory=frozenset)  # values that came from ${VAR}
     warnings: tuple[str, ...] = ()
     allow_fewer_sites: bool = False
+    routes: Mapping[str, Route] = field(default_factory=dict)  # channels compiled
+
+    def __post_init__(self) -> None:
+        if not self.routes and self.channels:
+            object.__setattr__(self, "routes", compile_routes(self.channels))
 
     def site(self, name: str) -> Site | None:
         return next((s for s in self.sites if s.name == name), None)
@@ -542,7 +549,8 @@ def _build(
                 events=tuple(pick("events", ["new", "reopened"])),
                 every=parse_duration(pick("every", DEFAULT_EVERY)),
                 cron=pick("cron", None),
-                match=_merge_match(defaults.match, entry.match),
+                match=(merged := _merge_match(defaults.match, entry.match)),
+                filter=_compiled(merged),
                 close_after_misses=int(pick("close_after_misses", 2)),
                 close_after=parse_duration(close_after) if close_after else None,
                 suspect_ratio=float(pick("suspect_ratio", 0.5)),
@@ -602,6 +610,13 @@ def _exposure_warnings(path: Path, channels: list[str]) -> tuple[str, ...]:
     )
 
 
+def _compiled(match: Match | None) -> Filter:
+    try:
+        return Filter.from_match(match)
+    except ValueError:  # reported with its line by _check_match
+        return Filter()
+
+
 def _check_match(
     match: Match | None, tree: Any, loc: tuple[Any, ...], name: str, problems: list[Problem]
 ) -> None:
@@ -613,6 +628,18 @@ def _check_match(
     except ValueError as exc:
         key, _, message = str(exc).partition(": ")
         problems.append(Problem(name, _line(tree, (*loc, key)), _dotted((*loc, key)), message))
+
+
+def compile_routes(channels: Mapping[str, Channel]) -> dict[str, Route]:
+    """Every channel compiled once, when the config loads (one with a bad `match:` is
+    left out: `_check_match` reports it, and such a config is never used)."""
+    out = {}
+    for name, channel in channels.items():
+        try:
+            out[name] = route_of(name, channel)
+        except ValueError:
+            continue
+    return out
 
 
 def _merge_match(base: Match | None, override: Match | None) -> Match | None:

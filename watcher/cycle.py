@@ -16,12 +16,12 @@ from typing import Any, cast
 from watcher.config import Config, Site
 from watcher.diff import Rules, diff
 from watcher.fetch import Fetcher, FetchSettings
-from watcher.model import EventKind, Posting, SourceError, utc_iso
+from watcher.model import Delivery, EventKind, Posting, SourceError, utc_iso
 from watcher.notify import DeliveryReport, deliver, payload_of
 from watcher.reader import Read, Validators, read_board
 from watcher.routing import deliveries as route_event
 from watcher.routing import notice_deliveries
-from watcher.store import Delivery, Store
+from watcher.store import Store
 from watcher.text import parse_time
 
 Clock = Callable[[], datetime]
@@ -253,7 +253,7 @@ def _health(
 
     def notice(kind: str, title: str, body: str) -> None:
         count = store.count_notices(site.name, kind) + 1
-        deliveries = notice_deliveries(config.channels, site.notify, now)
+        deliveries = notice_deliveries(config.routes, site.notify, now)
         key = f"{site.name}/{kind}/{count}"
         store.queue_notice(key, site.name, kind, deliveries, {"title": title, "body": body}, now)
 
@@ -313,7 +313,7 @@ async def check_sites(
 
     with store.batched():
         await asyncio.gather(*(one(site) for site in sites))
-    report.delivery = await deliver(store, config.channels, clock(), redact=config.redact)
+    report.delivery = await deliver(store, config.routes, clock(), redact=config.redact)
     return report
 
 

@@ -183,7 +183,7 @@ class Daemon:
     async def _deliver(self) -> None:
         try:
             report = await deliver(
-                self.store, self.config.channels, utcnow(), redact=self.config.redact
+                self.store, self.config.routes, utcnow(), redact=self.config.redact
             )
         except StoreError as exc:
             log.error("delivery: %s", exc)

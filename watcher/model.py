@@ -178,3 +178,18 @@ def utc_iso(moment: datetime | None) -> str | None:
         moment = moment.astimezone(UTC)
     # isoformat is C and pads the year (strftime writes year 1 as "1")
     return moment.isoformat(timespec="seconds")[:19] + "Z"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one event is to be sent: a channel's URL, due at a time (digests, quiet hours)."""
+
+    channel: str
+    target: str
+    due_at: datetime
+    why: tuple[str, ...] = ()
+
+
+def target_of(url: str) -> str:
+    """A stable, non-secret name for one Apprise URL: outbox rows point at it."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]

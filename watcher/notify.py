@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from watcher.config import Channel
 from watcher.messages import Message, service_for
-from watcher.routing import Route, notice_deliveries, route_of
+from watcher.routing import Route, notice_deliveries
 from watcher.store import OutboxRow, Store, target_of
 
 MAX_ATTEMPTS = 8
@@ -135,19 +134,16 @@ def privacy_url(url: str) -> str:
     return str(plugin.url(privacy=True)) if plugin else "(invalid URL)"
 
 
-def _targets(channels: Mapping[str, Channel]) -> dict[str, tuple[str, str, Route]]:
+def _targets(routes: Mapping[str, Route]) -> dict[str, tuple[str, str, Route]]:
     """target id -> (channel name, URL, its route) for every configured URL."""
-    out = {}
-    for name, channel in channels.items():
-        route = route_of(name, channel)
-        for url in channel.urls:
-            out[target_of(url)] = (name, url, route)
-    return out
+    return {
+        target_of(url): (name, url, route) for name, route in routes.items() for url in route.urls
+    }
 
 
 async def deliver(
     store: Store,
-    channels: Mapping[str, Channel],
+    routes: Mapping[str, Route],
     now: datetime,
     *,
     send: Sender = apprise_send,
@@ -157,8 +153,8 @@ async def deliver(
 ) -> DeliveryReport:
     """Send every due outbox row (with `force`, every pending one, quiet hours or not);
     mark each sent, retried later, or dead."""
-    run = _Run(store, channels, now, send, redact, max_attempts, force)
-    targets = _targets(channels)
+    run = _Run(store, routes, now, send, redact, max_attempts, force)
+    targets = _targets(routes)
     groups: dict[tuple[str, str | None], list[OutboxRow]] = defaultdict(list)
     for row in store.claim_due(now, LEASE, force=force):
         found = targets.get(row.target)
@@ -175,7 +171,7 @@ class _Run:
     """One delivery pass: what it sends with, and what it reports."""
 
     store: Store
-    channels: Mapping[str, Channel]
+    routes: Mapping[str, Route]
     now: datetime
     send: Sender
     redact: Callable[[str], str]
@@ -221,7 +217,7 @@ class _Run:
         if attempts >= self.max_attempts:
             self.store.mark_failed(ids, self.now, reason, None)
             self.report.dead += len(ids)
-            _tell_dead(self.store, self.channels, channel, site, rows, reason, self.now)
+            _tell_dead(self.store, self.routes, channel, site, rows, reason, self.now)
         else:
             self.store.mark_failed(ids, self.now, reason, self.now + backoff(attempts))
             self.report.failed += len(ids)
@@ -229,7 +225,7 @@ class _Run:
 
 def _tell_dead(
     store: Store,
-    channels: Mapping[str, Channel],
+    routes: Mapping[str, Route],
     channel: str,
     site: str | None,
     group: Sequence[OutboxRow],
@@ -237,7 +233,7 @@ def _tell_dead(
     now: datetime,
 ) -> None:
     """Tell the user once, on the other channels, that a channel gave up."""
-    others = [name for name in channels if name != channel]
+    others = [name for name in routes if name != channel]
     if not others:
         return
     body = (
@@ -249,7 +245,7 @@ def _tell_dead(
         f"dead/{group[0].id}",
         site,
         "dead",
-        notice_deliveries(channels, others, now),
+        notice_deliveries(routes, others, now),
         {"title": f"watcher: channel '{channel}' is failing", "body": body},
         now,
     )

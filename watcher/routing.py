@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
+from typing import TYPE_CHECKING
 
 from watcher import timing
-from watcher.config import Channel, Config, Site
 from watcher.match import Filter, Verdict
-from watcher.model import Change, Posting
-from watcher.store import Delivery, target_of
+from watcher.model import Change, Delivery, Posting, target_of
+
+if TYPE_CHECKING:  # config compiles the routes; routing never needs it at run time
+    from watcher.config import Channel, Config, Site
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Route:
 
 
 def route_of(name: str, channel: Channel) -> Route:
+    """A channel compiled: its filter, digest times, quiet hours and time zone."""
     return Route(
         name,
         tuple(channel.urls),
@@ -48,17 +51,13 @@ def route_of(name: str, channel: Channel) -> Route:
     )
 
 
-def site_filter(site: Site) -> Filter:
-    return Filter.from_match(site.match)
-
-
 def routes(config: Config, names: tuple[str, ...]) -> list[Route]:
-    return [route_of(name, config.channels[name]) for name in names if name in config.channels]
+    return [config.routes[name] for name in names if name in config.routes]
 
 
 def selects(config: Config, site: Site, posting: Posting, now: datetime) -> Verdict:
     """Whether today's filters would send this posting anywhere, and why."""
-    verdict = site_filter(site).check(posting, now)
+    verdict = site.filter.check(posting, now)
     if not verdict.ok:
         return verdict
     found = [r.filter.check(posting, now) for r in routes(config, site.notify)]
@@ -74,7 +73,7 @@ def deliveries(config: Config, site: Site, change: Change, now: datetime) -> lis
     posting = change.posting
     if posting is None or str(change.kind) not in site.events:
         return []
-    base = site_filter(site).check(posting, now)
+    base = site.filter.check(posting, now)
     if not base.ok:
         return []
     out = []
@@ -89,14 +88,14 @@ def deliveries(config: Config, site: Site, change: Change, now: datetime) -> lis
 
 
 def notice_deliveries(
-    channels: Mapping[str, Channel], names: list[str] | tuple[str, ...], now: datetime
+    routes_by_name: Mapping[str, Route], names: list[str] | tuple[str, ...], now: datetime
 ) -> list[Delivery]:
     """Where a notice (source health, dead letters) goes: at once, but not in quiet hours."""
     out = []
     for name in names:
-        if name not in channels:
+        route = routes_by_name.get(name)
+        if route is None:
             continue
-        route = route_of(name, channels[name])
         due = route.quiet_end(now) or now
         out += [Delivery(name, target_of(url), due) for url in route.urls]
     return out

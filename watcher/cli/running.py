@@ -267,7 +267,7 @@ def outbox(retry: bool, as_json: bool) -> None:
             now = utcnow()
             revived = store.retry_dead(now)
             report = asyncio.run(
-                deliver(store, config.channels, now, redact=config.redact, force=True)
+                deliver(store, config.routes, now, redact=config.redact, force=True)
             )
             if not as_json:
                 click.echo(

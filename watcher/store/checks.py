@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from watcher.diff import Diff, Stored
-from watcher.model import Change, EventKind, Posting, utc_iso
+from watcher.model import Change, Delivery, EventKind, Posting, utc_iso
 from watcher.store.base import StoreBase
 from watcher.store.outbox import queue
 from watcher.store.rows import (
@@ -21,7 +21,6 @@ from watcher.store.rows import (
     UNCHANGED,
     UNCHANGED_BATCH,
     UPSERT,
-    Delivery,
     SiteState,
     StoreError,
     by_ids,

@@ -10,9 +10,9 @@ from typing import Any
 
 import orjson
 
-from watcher.model import utc_iso
+from watcher.model import Delivery, utc_iso
 from watcher.store.base import StoreBase
-from watcher.store.rows import OUTBOX_COLUMNS, Delivery, OutboxRow, outbox_row
+from watcher.store.rows import OUTBOX_COLUMNS, OutboxRow, outbox_row
 
 
 def queue(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,25 +19,10 @@ class StoreError(Exception):
     """The database cannot be used: locked too long, read-only, disk full, corrupt."""
 
 
-def target_of(url: str) -> str:
-    """A stable, non-secret name for one Apprise URL: outbox rows point at it."""
-    return hashlib.sha256(url.encode()).hexdigest()[:16]
-
-
 def fts_query(text: str) -> str:
     """Words as FTS5 terms that must all appear (quoted, so no query syntax leaks in)."""
     words = [w.replace('"', '""') for w in text.split()]
     return " ".join(f'"{w}"' for w in words) or '""'
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """Where one event is to be sent: a channel's URL, due at a time (digests, quiet hours)."""
-
-    channel: str
-    target: str
-    due_at: datetime
-    why: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,13 @@ def test_the_stub_of_a_posting_does_not_change_with_lastmod():
             b"</loc></sitemap></sitemapindex>",
             "index of sitemaps",
         ),
-        (b"", "not a sitemap"),
+        (b"", "not XML"),
+        (b"<!DOCTYPE html><html><body><p>Please log in<br></body></html>", "not XML"),
+        (b"<urlset>" + b"<url><loc>x" * 100_000, "not XML"),  # unclosed, at no great cost
+        (
+            b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "aaaa">]><urlset>&a;</urlset>',
+            "inline DTD",
+        ),
     ],
 )
 def test_a_changed_sitemap_is_a_parse_error(body, reason):

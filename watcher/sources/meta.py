@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from watcher.model import Page, Posting, Request, Response, SourceError
+from watcher.sources.feed import load_xml
 from watcher.sources.jsonld import job_posting, job_posting_objects, page_text
 from watcher.sources.search import SearchBoard, SearchSource
 from watcher.text import clean, parse_time, unique
@@ -44,9 +45,6 @@ from watcher.text import clean, parse_time, unique
 SITE = "https://www.metacareers.com"
 SITEMAP = f"{SITE}/jobsearch/sitemap.xml"  # what robots.txt names; used when it names none
 _SITEMAP_LINE = re.compile(r"^\s*sitemap\s*:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
-_URL = re.compile(r"<url\b[^>]*>(.*?)</url\s*>", re.IGNORECASE | re.DOTALL)
-_LOC = re.compile(r"<loc\b[^>]*>\s*(.*?)\s*</loc\s*>", re.IGNORECASE | re.DOTALL)
-_LASTMOD = re.compile(r"<lastmod\b[^>]*>\s*(.*?)\s*</lastmod\s*>", re.IGNORECASE | re.DOTALL)
 _JOB_PATH = re.compile(r"/(?:profile/job_details|jobs)/(\d{1,25})/?$")
 _TAG = re.compile(r"<[A-Za-z/][^>]*>")
 _ID = r"\d{1,25}"
@@ -98,26 +96,24 @@ class Meta(SearchSource):
         )
 
     def parse(self, request: Request, response: Response, now: datetime) -> Page:
-        text = page_text(response)
         if request.meta.get("preamble"):
-            return Page([], self._sitemap(text))
-        if "<urlset" not in text:
-            if "<sitemapindex" in text:
+            return Page([], self._sitemap(page_text(response)))
+        root = load_xml(response)
+        if _local(root.tag) != "urlset":
+            if _local(root.tag) == "sitemapindex":
                 raise SourceError("Meta's job sitemap became an index of sitemaps", kind="parse")
-            start = " ".join(text[:60].split())
-            raise SourceError(f"not a sitemap (starts with {start!r})", kind="parse")
+            raise SourceError(f"not a sitemap (a <{_local(root.tag)}> document)", kind="parse")
         postings: dict[str, Posting] = {}
-        for block in _URL.findall(text):
-            loc = _LOC.search(block)
-            job_id = _job_id(html.unescape(loc.group(1))) if loc else None
+        for entry in root:
+            fields = {_local(child.tag): clean(child.text) for child in entry}
+            job_id = _job_id(fields.get("loc") or "") if _local(entry.tag) == "url" else None
             if job_id is None or job_id in postings:
                 continue
-            lastmod = _LASTMOD.search(block)
             postings[job_id] = Posting(
                 id=job_id,
                 title=f"Meta job {job_id}",
                 url=f"{SITE}/profile/job_details/{job_id}/",
-                updated_at=parse_time(html.unescape(lastmod.group(1))) if lastmod else None,
+                updated_at=parse_time(fields.get("lastmod")),
             )
         # The newest first (then those without a date): each check's pages go to them.
         return Page(
@@ -169,6 +165,11 @@ def _job_id(loc: str) -> str | None:
         return None
     found = _JOB_PATH.search(parts.path)
     return found.group(1) if found else None
+
+
+def _local(tag: str) -> str:
+    """An XML tag without its namespace: `url` of `{http://www.sitemaps.org/...}url`."""
+    return tag.rpartition("}")[2]
 
 
 def _jobs_sitemap(url: str) -> bool:

@@ -167,4 +167,10 @@ def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str
 
 
 def _repost_key(title: str, location: str) -> tuple[str, str]:
-    return (" ".join(fold(title).split()), " ".join(fold(location).split()))
+    return (compare_key(title), compare_key(location))
+
+
+def compare_key(text: str) -> str:
+    """Text as two postings' titles (or locations) are compared: folded, spaces collapsed.
+    The repost rule uses it, and so do applications' second chances (watcher.door)."""
+    return " ".join(fold(text).split())

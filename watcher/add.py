@@ -1160,12 +1160,11 @@ async def _resolve(
     if item.name is not None:
         company = directory.lookup(item.name)
         if company is None:
-            return Outcome(
-                item,
-                Status.UNRECOGNISED,
-                reason=f"{item.name!r} is not in the directory of known employers "
-                "(see `watcher add --list-known`): add its careers link instead",
+            why = directory.unreadable(item.name) or (
+                f"{item.name!r} is not in the directory of known employers "
+                "(see `watcher add --list-known`): add its careers link instead"
             )
+            return Outcome(item, Status.UNRECOGNISED, reason=why, error=AddError(why))
         return Found(
             company.key,
             company.board,

@@ -9,6 +9,10 @@ and when (`checked`); `note` says why this board when the company has several.
 Names are compared folded: case, accents, punctuation, `&`/`and`, a leading `the`, a
 trailing legal form (`Inc.`, `AG`) and spaces do not count, so `Nestlé` is `nestle`
 and `JP Morgan` is `JPMorgan`.
+
+`unreadable` lists employers people will name whose careers site watcher cannot read
+(Tesla's refuses automated readers): naming one says why, rather than trying board ids
+that would find someone else's board.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ class Company:
 
 def fold_name(text: str) -> str:
     """The form names are compared in: `The Walt Disney Company` → `waltdisney`."""
-    words = re.findall(r"[a-z0-9]+", fold(text).replace("'", "").replace("’", ""))
+    words = re.findall(r"[a-z0-9]+", re.sub(r"['’.]", "", fold(text)))
     words = [w for w in words if w != "and"]
     if len(words) > 1 and words[0] == "the":
         words.pop(0)
@@ -89,10 +93,30 @@ def parse(data: Any) -> list[Company]:
 
 
 @functools.cache
+def _document() -> Any:
+    return orjson.loads((resources.files("watcher") / "data" / "companies.json").read_bytes())
+
+
+@functools.cache
 def entries() -> tuple[Company, ...]:
     """Every entry of the shipped directory, supported by this watcher or not."""
-    text = (resources.files("watcher") / "data" / "companies.json").read_bytes()
-    return tuple(parse(orjson.loads(text)))
+    return tuple(parse(_document()))
+
+
+@functools.cache
+def _unreadable() -> dict[str, str]:
+    rows = _document().get("unreadable") or []
+    return {
+        fold_name(name): f"{row['name']}: {row['why']} ({row['link']})"
+        for row in rows
+        for name in (row["name"], *row.get("aliases", []))
+    }
+
+
+def unreadable(name: str) -> str | None:
+    """Why watcher cannot read the careers site of the employer `name` stands for, if
+    the directory says so."""
+    return _unreadable().get(fold_name(name))
 
 
 @functools.cache

@@ -101,6 +101,8 @@ def add(
     single = len(links) == 1 and from_file is None and not as_json
     first = links[0]
     if single and first.name is not None and directory.lookup(first.name) is None:
+        if (why := directory.unreadable(first.name)) is not None:
+            _fail(why)
         _probe(first.name, api, offline)
         return
     path = config_path()
@@ -194,7 +196,8 @@ def _show_added(outcome: add_mod.Added, dry_run: bool) -> None:
     elif found.via in ("json-ld", "feed"):
         info = [f"{found.page} has no known platform: read as {found.label}"]
     elif found.via == "directory":
-        info = [f"{outcome.name}, from the directory of known employers: {board}"]
+        key = f"{found.key}: {found.display()}"
+        info = [f"{outcome.name}: in the directory of known employers ({key}, from {found.page})"]
     else:
         info = []
     info += [f"note: {found.note}"] if found.note else []

@@ -152,6 +152,29 @@ MATCHES = [
         "https://acme.applytojob.com/apply",
     ),
     row("https://acme.applytojob.com/apply", "jsonld", "https://acme.applytojob.com/apply"),
+    # UKG Pro Recruiting (UltiPro): boards, postings and the search API on UKG's hosts
+    row(
+        "https://recruiting2.ultipro.com/ACME1000/JobBoard/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/",
+        "ukg",
+        "ACME1000/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    ),
+    row(
+        "https://recruiting2.ultipro.com/ACME1000/JobBoard/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        "/OpportunityDetail?opportunityId=69d553eb-7b6b-4176-a082-58ecb897204b",
+        "ukg",
+        "ACME1000/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    ),
+    row(
+        "https://recruiting.ultipro.ca/MAC5000MCDW/JobBoard/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        "/JobBoardView/LoadSearchResults",
+        "ukg",
+        "recruiting.ultipro.ca/MAC5000MCDW/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    ),
+    row(
+        "https://acme.rec.pro.ukg.net/ACM1502ACME/JobBoard/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/",
+        "ukg",
+        "acme.rec.pro.ukg.net/ACM1502ACME/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    ),
     # Eightfold: tenants on eightfold.ai (the domain from a link's query), Microsoft's and
     # Netflix's careers hosts, and Eightfold paths with a domain on a company's own host
     row("https://acme.eightfold.ai/careers?query=engineer", "eightfold", "acme"),
@@ -457,6 +480,12 @@ NEAR_MISSES = [
     row("https://acme.bamboohr.com/login", None),
     row("https://ats.rippling.com/acme", None),
     row("https://acme.applytojob.com/", None),
+    row("https://www.ultipro.com/", None),
+    row("https://recruiting2.ultipro.com/ACME1000/JobBoard/not-a-guid", None),
+    row(
+        "https://recruiting2.ultipro.com.evil.com/ACME1000/JobBoard/7b1a2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        None,
+    ),
     row("https://eightfold.ai/careers", None),
     row("https://app.eightfold.ai/careers?domain=acme.com", None),
     row("https://acme.eightfold.ai.evil.com/careers", None),

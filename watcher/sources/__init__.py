@@ -39,6 +39,7 @@ from watcher.sources.successfactors import SuccessFactors
 from watcher.sources.taleo import Taleo
 from watcher.sources.teamtailor import Teamtailor
 from watcher.sources.uber import Uber
+from watcher.sources.ukg import Ukg
 from watcher.sources.workable import Workable
 from watcher.sources.workday import Workday
 
@@ -57,6 +58,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Personio,
     Teamtailor,
     Oracle,
+    Ukg,
     Amazon,
     Google,
     Apple,

@@ -445,3 +445,8 @@ def test_microsoft_and_netflix_boards_validate_and_check_end_to_end(tmp_path, se
     assert again.exit_code == 0, again.output
     messages = receiver.wait_for(1)
     assert len(messages) == 1 and "Engineer 13" in messages[0]["message"]
+
+
+def test_a_page_that_only_mentions_eightfold_is_not_its_careers_page():
+    widget = b'<script>window._EF_GROUP_ID = "acme.com";</script><script src="https://acme.eightfold.ai/w.js">'
+    assert Eightfold.board_in_page(Response(200, "https://www.acme.com/careers", widget)) is None

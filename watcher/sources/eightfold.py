@@ -281,13 +281,14 @@ def _query_domain(target: str) -> str | None:
 
 
 def _page_domain(text: str) -> str | None:
-    """The domain an Eightfold careers page is for: its `_EF_GROUP_ID`, else the `domain`
-    of its app's data block. None for pages that are not Eightfold's."""
+    """The domain of an Eightfold careers page: its `_EF_GROUP_ID`, else the `domain` in its
+    app's data block. None for pages without that block (not served by Eightfold's app)."""
+    blocks = [found for found in (_PCSX_DATA.search(text), _SMART_APPLY.search(text)) if found]
+    if not blocks:
+        return None
     if group := _GROUP_ID.search(text):
         return host_name(group[1])
-    for block in (_PCSX_DATA.search(text), _SMART_APPLY.search(text)):
-        if block is None:
-            continue
+    for block in blocks:
         try:
             data = json.loads(html.unescape(block[1]))
         except ValueError:

@@ -199,7 +199,9 @@ MATCHES = [
         "eightfold",
         "explore.jobs.netflix.net/netflix.com",
     ),
-    row("https://jobs.netflix.com/jobs/312345", "eightfold", "explore.jobs.netflix.net/netflix.com"),
+    row(
+        "https://jobs.netflix.com/jobs/312345", "eightfold", "explore.jobs.netflix.net/netflix.com"
+    ),
     row(
         "https://careers.qualcomm.com/careers?domain=qualcomm.com&pid=446700",
         "eightfold",
@@ -493,7 +495,9 @@ NEAR_MISSES = [
     row("https://careers.acme.com/careers?domain=engineering", None),
     row("https://eeho.fa.us2.oraclecloud.com/hcmUI/CandidateExperience/en/sites/", None),
     row("https://eeho.fa.us2.oraclecloud.com/hcmUI/faces/FuseWelcome", None),
-    row("https://eeho.fa.us2.oraclecloud.com.evil.com/hcmUI/CandidateExperience/en/sites/CX_1", None),
+    row(
+        "https://eeho.fa.us2.oraclecloud.com.evil.com/hcmUI/CandidateExperience/en/sites/CX_1", None
+    ),
     row("https://www.oracle.com/careers/", None),
     row("https://www.avature.net/customers/", None),
     row("https://acme.avature.net/", None),

@@ -16,8 +16,8 @@ from watcher.sources.avature import Avature
 from watcher.sources.bamboohr import BambooHR
 from watcher.sources.base import Source
 from watcher.sources.breezy import Breezy
-from watcher.sources.eightfold import Eightfold
 from watcher.sources.bytedance import ByteDance, TikTok
+from watcher.sources.eightfold import Eightfold
 from watcher.sources.feed import Feed
 from watcher.sources.google import Google
 from watcher.sources.gr8people import Gr8People

@@ -1,26 +1,30 @@
-"""Measure a watcher cycle beside the floor: the plain download of the same boards.
+"""Measure `watcher check` beside the floor: the plain download of the same boards.
 
-    python -m benchmarks.run --boards 100,1000,5000
+    python -m benchmarks.run --boards 100,1000
 
 For each number of boards N, in fresh temporary directories: start the board server
-(`benchmarks.boards`, its own process), then measure, each in its own process:
+(`benchmarks.boards`, its own process), then, phase by phase, run each of these as a
+whole process, the way a user or cron runs it, and time it from start to exit:
 
-- the floor: one `httpx.AsyncClient` and `orjson.loads`, nothing else, over the same
-  URLs, at a few concurrency levels (the best one counts): cold (generation 0, no
-  validators), churn (generation 1, sending the validators of the cold pass: the
-  boards that did not change answer 304), unchanged (generation 1 again, sending the
-  churn pass's validators: all 304);
-- watcher: `check_sites` over a config of N sites (half Greenhouse, half Lever, `api:`
-  pointing at the server), through the real store in a temporary SQLite file: the
-  baseline cycle (generation 0), the churn cycle (generation 1) and the unchanged
-  cycle (generation 1 again). Each cycle runs in a fresh process, so its peak RSS
-  (`ru_maxrss`) is that cycle's own, imports and config included.
+- the floor: `benchmarks/download.py`, one `httpx.AsyncClient` and `orjson.loads`,
+  nothing else, over the same URLs, at a few concurrency levels (the best one counts),
+  sending the validators its previous pass got;
+- watcher: `watcher check --json` over a `sites.yaml` of N sites (half Greenhouse, half
+  Lever, `api:` pointing at the server) and a SQLite file of its own.
+
+The phases: baseline (generation 0, an empty database; the floor has no validators),
+unchanged (generation 0 again: every board answers 304), churn (generation 1: half the
+boards changed) and the check after a churn (generation 1 again: every board answers 304
+to the floor; watcher has postings on their way to closing, `close_after_misses` being
+its default of 2). Each is reported with its wall time, the bytes the server sent, peak
+RSS and CPU time.
+
+`--in-process` measures instead the cycle alone, in process (`check_sites`, with the
+config parsed and the store opened before the clock starts), with
+`close_after_misses: 1`, against the floor's download time alone: baseline, churn,
+unchanged. It is the mode `--profile` (pyinstrument) works in.
 
 Politeness is set to measure cost, not manners: `per_host` high, `min_gap` 0.
-`close_after_misses: 1` makes the postings removed in the churn generation close in
-the churn cycle (with the default of 2 they would only be counted missing, and the
-unchanged cycle would re-read those boards in full instead of asking for a 304).
-
 Results are printed as a table and written as JSON under `benchmarks/results/`.
 """
 
@@ -40,6 +44,7 @@ import time
 import urllib.request
 from collections import Counter
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -78,43 +83,12 @@ def board_urls(base: str, count: int) -> list[str]:
     return [base + Boards.path(i) for i in range(count)]
 
 
-# --- the floor ---------------------------------------------------------------------
-
-
-async def floor_pass(
-    urls: list[str], level: int, validators: dict[str, tuple[str | None, str | None]]
-) -> tuple[float, dict[str, tuple[str | None, str | None]], Counter[int]]:
-    """Download every URL once with `level` requests in flight; decode each 200 body."""
-    import httpx
-    import orjson
-
-    seen: dict[str, tuple[str | None, str | None]] = {}
-    statuses: Counter[int] = Counter()
-    limits = httpx.Limits(max_connections=level, max_keepalive_connections=level)
-    async with httpx.AsyncClient(limits=limits, timeout=120) as client:
-        gate = asyncio.Semaphore(level)
-
-        async def one(url: str) -> None:
-            headers = {}
-            etag, modified = validators.get(url, (None, None))
-            if etag:
-                headers["If-None-Match"] = etag
-            if modified:
-                headers["If-Modified-Since"] = modified
-            async with gate:
-                reply = await client.get(url, headers=headers)
-            statuses[reply.status_code] += 1
-            if reply.status_code == 200:
-                orjson.loads(reply.content)
-            seen[url] = (reply.headers.get("etag"), reply.headers.get("last-modified"))
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one(url) for url in urls))
-        took = time.perf_counter() - started
-    return took, seen, statuses
+# --- in process: the floor ------------------------------------------------------
 
 
 def floor_worker(base: str, count: int, levels: list[int]) -> dict[str, Any]:
+    from benchmarks.download import download
+
     urls = board_urls(base, count)
     out: dict[str, Any] = {}
     validators: dict[int, dict[str, tuple[str | None, str | None]]] = {}
@@ -123,7 +97,7 @@ def floor_worker(base: str, count: int, levels: list[int]) -> dict[str, Any]:
         runs = []
         for level in levels:
             control(base, "/_bench/reset")
-            took, seen, statuses = asyncio.run(floor_pass(urls, level, validators.get(level, {})))
+            took, seen, statuses = asyncio.run(download(urls, level, validators.get(level, {})))
             server = control(base, "/_bench/stats")
             validators[level] = seen
             runs.append(
@@ -145,7 +119,10 @@ def floor_worker(base: str, count: int, levels: list[int]) -> dict[str, Any]:
 # --- watcher -----------------------------------------------------------------------
 
 
-def config_text(base: str, count: int, args: argparse.Namespace) -> str:
+def config_text(
+    base: str, count: int, args: argparse.Namespace, close_after_misses: int | None = 1
+) -> str:
+    """A sites.yaml of `count` sites; `close_after_misses` None leaves watcher's default."""
     from benchmarks.boards import Boards
 
     lines = [
@@ -153,9 +130,10 @@ def config_text(base: str, count: int, args: argparse.Namespace) -> str:
         f"  per_host: {args.per_host}",
         "  min_gap: 0",
         f"  concurrency: {args.concurrency}",
-        "  close_after_misses: 1",
-        "sites:",
     ]
+    if close_after_misses is not None:
+        lines.append(f"  close_after_misses: {close_after_misses}")
+    lines.append("sites:")
     for i in range(count):
         board = Boards.board(i)
         lines += [f"  - name: {board}", f"    {Boards.platform(i)}: {board}", f"    api: {base}"]
@@ -228,6 +206,271 @@ def cycle_worker(
         stem.with_suffix(".txt").write_text(profiler.output_text(unicode=True, show_all=False))
         result["profile"] = str(stem)
     return result
+
+
+# --- the whole command ---------------------------------------------------------------
+
+# phase -> the generation the server serves; the floor sends the validators of the
+# phase before, watcher what its database holds.
+COMMAND_PHASES = (("baseline", 0), ("unchanged", 0), ("churn", 1), ("after churn", 1))
+COMMAND_TARGETS = {"baseline": 2.5, "unchanged": 1.3, "churn": 1.5, "after churn": 1.3}
+
+
+def child_env() -> dict[str, str]:
+    """The children's environment: bytecode caches written and used, as an installed
+    package has them (pip compiles them), but in the user's cache, never in the tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    env["PYTHONPYCACHEPREFIX"] = str(cache / "watcher-benchmark" / "pycache")
+    return env
+
+
+def watcher_command() -> list[str]:
+    """`watcher`, the console script users run (`python -m watcher` when none is installed)."""
+    script = Path(sys.executable).parent / "watcher"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "watcher"]
+
+
+def run_timed(command: list[str], out: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Run `command` to its end (WORKER_TIMEOUT at most), its stdout to `out`: its wall
+    time from start to exit, and its own CPU time and peak RSS (from wait4)."""
+    err = out.with_suffix(".err")
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        began = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=stderr, env=env)
+        timer = threading.Timer(WORKER_TIMEOUT, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - began
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "exit": process.returncode,
+        "stderr": err.read_text(errors="replace")[-2000:],
+    }
+
+
+class Scratch:
+    """The files of one run: the URLs and validators of the floor, watcher's config and
+    database, and each process's output."""
+
+    def __init__(self, base: str, count: int, args: argparse.Namespace):
+        self.dir = Path(tempfile.mkdtemp(prefix=f"watcher-bench-{count}-"))
+        self.urls = self.dir / "urls.txt"
+        self.urls.write_text("\n".join(board_urls(base, count)) + "\n")
+        self.config = self.dir / "sites.yaml"
+        self.config.write_text(config_text(base, count, args, close_after_misses=None))
+        self.db = self.dir / "watcher.db"
+
+    def validators(self, level: int, phase: str) -> Path:
+        return self.dir / f"validators-{level}-{phase.replace(' ', '-')}.json"
+
+
+def download_pass(
+    server: BoardServer,
+    scratch: Scratch,
+    level: int,
+    phase: str,
+    before: str | None,
+    env: dict[str, str],
+) -> dict[str, Any]:
+    """One whole download process at `level` in flight, with the validators of `before`."""
+    control(server.base, "/_bench/reset")
+    given = str(scratch.validators(level, before)) if before else "-"
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "download.py"),
+        str(scratch.urls),
+        str(level),
+        given,
+        str(scratch.validators(level, phase)),
+    ]
+    out = scratch.dir / f"download-{level}.out"
+    result = run_timed(command, out, env)
+    if result["exit"] != 0:
+        raise RuntimeError(f"the download failed: {result['stderr']}")
+    inside = json.loads(out.read_text().strip().splitlines()[-1])
+    server_stats = control(server.base, "/_bench/stats")
+    return {
+        **result,
+        "level": level,
+        "download_s": inside["wall_s"],  # the downloads alone, inside the process
+        "server": server_stats,
+    }
+
+
+def check_pass(server: BoardServer, scratch: Scratch, env: dict[str, str]) -> dict[str, Any]:
+    """One whole `watcher check`, and what it did (from its --json)."""
+    control(server.base, "/_bench/reset")
+    command = [
+        *watcher_command(),
+        "--config",
+        str(scratch.config),
+        "--db",
+        str(scratch.db),
+        "check",
+        "--json",
+    ]
+    out = scratch.dir / "check.out"
+    result = run_timed(command, out, env)
+    result["server"] = control(server.base, "/_bench/stats")
+    if result["exit"] not in (0, 3):  # 3: some site failed, counted below
+        raise RuntimeError(f"watcher check exited {result['exit']}: {result['stderr']}")
+    report = json.loads(out.read_text())
+    counts: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for site in report["sites"]:
+        if not site["ok"]:
+            counts["failed"] += 1
+            errors[site.get("error") or "?"] += 1
+            continue
+        for name in ("new", "changed", "closed", "reopened", "reposted"):
+            counts[name] += site.get(name) or 0
+        counts["unchanged_sites"] += bool(site.get("unchanged"))
+        counts["baseline_sites"] += bool(site.get("baseline"))
+        counts["open"] += site.get("open") or 0
+    result["counts"] = dict(counts)
+    result["errors"] = dict(errors.most_common(3))
+    return result
+
+
+def measure_command(count: int, args: argparse.Namespace) -> dict[str, Any]:
+    log(f"{count} boards: starting the board server")
+    server = BoardServer(count, args)
+    env = child_env()
+    levels = [int(x) for x in args.levels.split(",")]
+    runs = []
+    try:
+        built = control(server.base, "/_bench/generation/0")
+        log(f"  built generation 0 in {built['build_s']} s")
+        warm_up(server, args, env)
+        for attempt in range(args.repeat):
+            if args.repeat > 1:
+                log(f"  run {attempt + 1} of {args.repeat}")
+            runs.append(command_once(server, count, levels, args, env))
+    finally:
+        server.stop()
+    return best_command(runs)
+
+
+def warm_up(server: BoardServer, args: argparse.Namespace, env: dict[str, str]) -> None:
+    """One unmeasured run of each process over 2 boards, so that the measured ones find
+    their bytecode compiled, as an installed package has it."""
+    scratch = Scratch(server.base, 2, args)
+    try:
+        download_pass(server, scratch, 2, "warm", None, env)
+        check_pass(server, scratch, env)
+    finally:
+        shutil.rmtree(scratch.dir, ignore_errors=True)
+
+
+def command_once(
+    server: BoardServer,
+    count: int,
+    levels: list[int],
+    args: argparse.Namespace,
+    env: dict[str, str],
+) -> dict[str, Any]:
+    scratch = Scratch(server.base, count, args)
+    phases: dict[str, Any] = {}
+    try:
+        before = None
+        for phase, generation in COMMAND_PHASES:
+            control(server.base, f"/_bench/generation/{generation}")
+            floor: list[dict[str, Any]] = []
+            if not args.skip_floor:
+                for level in levels:
+                    run, other = watched(
+                        server, partial(download_pass, server, scratch, level, phase, before, env)
+                    )
+                    floor.append({**run, "other_load": other})
+            check, other = watched(server, partial(check_pass, server, scratch, env))
+            check["other_load"] = other
+            best = min(floor, key=lambda r: r["wall_s"]) if floor else None
+            phases[phase] = {"floor": best, "floor_runs": floor, "watcher": check}
+            served = check["server"]["statuses"]
+            log(
+                f"  {phase:11} download {best['wall_s'] if best else '-':>6} s "
+                f"({best['level'] if best else '-'} in flight), watcher {check['wall_s']:6.2f} s, "
+                f"peak RSS {check['peak_rss_mb']} MB, {check['counts']}, served {served}, "
+                f"other load {other}"
+            )
+            before = phase
+        return {"boards": count, "phases": phases, "db_bytes": db_size(scratch.db)}
+    finally:
+        if args.keep:
+            log(f"  kept {scratch.dir}")
+        else:
+            shutil.rmtree(scratch.dir, ignore_errors=True)
+
+
+def best_command(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each phase's fastest download and fastest check over the runs; the highest RSS."""
+    best = dict(runs[-1])
+    phases = {}
+    for phase, _ in COMMAND_PHASES:
+        tries = [r["phases"][phase] for r in runs]
+        floors = [t["floor"] for t in tries if t["floor"]]
+        checks = [t["watcher"] for t in tries]
+        phases[phase] = {
+            "floor": min(floors, key=lambda f: f["wall_s"]) if floors else None,
+            "watcher": {
+                **min(checks, key=lambda c: c["wall_s"]),
+                "peak_rss_mb": max(c["peak_rss_mb"] for c in checks),
+                "walls_s": [c["wall_s"] for c in checks],
+            },
+        }
+    best["phases"] = phases
+    best["runs"] = len(runs)
+    return best
+
+
+def command_table(results: list[dict[str, Any]]) -> str:
+    head = (
+        f"{'boards':>6}  {'phase':11}  {'download s':>10}  {'(in flight)':>11}  "
+        f"{'watcher s':>9}  {'ratio':>5}  {'target':>9}  {'MB served':>15}  "
+        f"{'peak RSS MB':>11}  {'cpu s':>6}  {'other':>5}  counts"
+    )
+    rows = [head, "-" * len(head)]
+    for result in results:
+        for phase, _ in COMMAND_PHASES:
+            floor = result["phases"][phase]["floor"]
+            check = result["phases"][phase]["watcher"]
+            ratio = check["wall_s"] / floor["wall_s"] if floor else None
+            target = COMMAND_TARGETS[phase]
+            mark = "" if ratio is None else ("ok" if ratio <= target else "OVER")
+            served = f"{_mb(floor) if floor else '-'} / {_mb(check)}"
+            rss = f"{floor['peak_rss_mb'] if floor else '-'} / {check['peak_rss_mb']}"
+            rows.append(
+                f"{result['boards']:>6}  {phase:11}  {floor['wall_s'] if floor else '-':>10}  "
+                f"{floor['level'] if floor else '-':>11}  {check['wall_s']:>9.2f}  "
+                f"{f'{ratio:.2f}' if ratio else '-':>5}  {f'{target}x {mark}':>9}  "
+                f"{served:>15}  {rss:>11}  {check['cpu_s']:>6.2f}  "
+                f"{check['other_load']:>5}  {_counts(phase, check)}"
+            )
+        size = result["db_bytes"]
+        rows.append(
+            f"{'':>6}  DB after the four checks: {size['db'] / 2**20:.1f} MB "
+            f"(+ WAL {size['db_wal'] / 2**20:.1f} MB)"
+        )
+    rows.append(
+        "download s and watcher s: each whole process, start to exit; MB served and peak RSS: "
+        "download / watcher"
+    )
+    rows.append(
+        "other: cores kept busy by other processes meanwhile (and the kernel's loopback work): "
+        "above ~0.2, figures are noisy"
+    )
+    return "\n".join(rows)
+
+
+def _mb(run: dict[str, Any]) -> str:
+    return f"{run['server']['bytes'] / 2**20:.1f}"
 
 
 # --- the orchestra -----------------------------------------------------------------
@@ -465,6 +708,11 @@ def _counts(kind: str, cycle: dict[str, Any]) -> str:
             f"closed {counts.get('closed', 0)}, reposted {counts.get('reposted', 0)}; "
             f"served {served}"
         )
+    elif kind == "after churn":
+        what = (
+            f"closed {counts.get('closed', 0)}, {counts.get('unchanged_sites', 0)} sites "
+            f"unchanged; served {served}"
+        )
     else:
         what = f"{counts.get('unchanged_sites', 0)} sites unchanged; served {served}"
     if counts.get("failed"):
@@ -482,6 +730,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="runs per size; the best counts")
     parser.add_argument("--skip-floor", action="store_true", help="measure watcher only")
+    parser.add_argument(
+        "--in-process", action="store_true", help="time the cycle alone, inside one process"
+    )
     parser.add_argument("--profile", help="profile each watcher cycle into this directory")
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
     parser.add_argument("--results", default=str(RESULTS), help="where to write the results")
@@ -500,12 +751,13 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     counts = [int(x) for x in args.boards.split(",")]
+    run, render = (measure, table) if args.in_process else (measure_command, command_table)
     results = []
     for count in counts:
-        results.append(measure(count, args))
+        results.append(run(count, args))
         if len(counts) > 1:
-            print(table(results[-1:]) + "\n", flush=True)
-    report = table(results)
+            print(render(results[-1:]) + "\n", flush=True)
+    report = render(results)
     print(report)
     results_dir = Path(args.results)
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -513,7 +765,12 @@ def main(argv: list[str] | None = None) -> None:
     settings = {
         k: v for k, v in vars(args).items() if k not in ("worker", "base", "db", "kind", "results")
     }
-    meta = {"settings": settings, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    meta = {
+        "mode": "in process" if args.in_process else "whole command",
+        "settings": settings,
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+    }
     path = results_dir / f"{stamp}.json"
     path.write_text(json.dumps({**meta, "results": results}, indent=2))
     (results_dir / f"{stamp}.txt").write_text(report + "\n")

@@ -213,6 +213,14 @@ def test_slugs(name: str, ids: list[str]) -> None:
         ("teamtailor", "acme.na", "Acme"),
         ("jsonld", "https://careers.acme.example/jobs", "Acme"),
         ("jsonld", "https://acme.applytojob.com/apply", "Acme"),
+        ("workday", "wd1.myworkdaysite.com/acme/External", "Acme"),
+        ("ashby", "pocket worlds", "Pocket Worlds"),
+        ("icims", "careers-acme", "Acme"),
+        ("eightfold", "apply.careers.acme.com/acme.com", "Acme"),
+        ("avature", "careers.acme.example/en_US/careers", "Acme"),
+        ("jsonld", "https://www.metacareers.com/jobs", "Meta"),
+        ("jsonld", "https://lifeatacme.com/search", "Acme"),
+        ("greenhouse", "jobs", "jobs"),
     ],
 )
 def test_default_name(key: str, board: str, name: str) -> None:
@@ -234,6 +242,8 @@ def test_default_name(key: str, board: str, name: str) -> None:
         ("bamboohr", "acme"),
         ("breezy", "acme"),
         ("workday", "acme.wd5/External"),
+        ("workday", "wd1.myworkdaysite.com/acme/External"),
+        ("ashby", "Pocket Worlds"),
         ("personio", "acme"),
         ("personio", "acme.jobs.personio.com"),
     ],

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.conftest import FIXTURES
 from tests.helpers import gh_job, serve_greenhouse
 from tests.servers import LocalServer, Reply, Seen
 from tests.test_add import NOW, SITES, appended, page
@@ -263,6 +264,31 @@ def test_a_custom_domain_is_recognised_by_every_platforms_board_in_page(
     assert len(server.seen) == 1
     verdict = add.classify("https://careers.acme.example/")
     assert verdict.status == REQUEST  # offline: one request would tell
+
+
+@pytest.mark.parametrize(
+    ("platform", "fixture", "url", "board"),
+    [
+        ("icims", "wrapper.html", "https://www.acme.example/careers", "careers-acme"),
+        ("avature", "landing.html", "https://www.acme.com/join-us", "acme.com/en_US/careers"),
+        (
+            "phenom",
+            "search_p1.html",
+            "https://jobs.acme.com/us/en/search-results",
+            "jobs.acme.com/us/en",
+        ),
+        ("successfactors", "search_first.html", "https://jobs.acme.com/search/", "jobs.acme.com"),
+        ("successfactors", "unified_shell.html", "https://careers.acme.com/", "careers.acme.com"),
+    ],
+)
+def test_registered_platforms_find_their_boards_on_company_domains(
+    platform: str, fixture: str, url: str, board: str
+) -> None:
+    if platform not in REGISTRY:
+        pytest.skip(f"{platform} is not registered")
+    body = (FIXTURES / platform / fixture).read_bytes()
+    found = add.find_in_page(body, url, "text/html; charset=utf-8")
+    assert found is not None and (found.key, found.board, found.via) == (platform, board, "page")
 
 
 def test_an_aggregator_is_not_even_read(server: LocalServer) -> None:

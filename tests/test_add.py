@@ -82,7 +82,19 @@ def test_parse_target(text: str, url: str | None, name: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "ftp://acme.example/jobs", "https://", "acme/careers", "mailto:x@a.b", "!!"]
+    "text",
+    [
+        "",
+        "   ",
+        "ftp://acme.example/jobs",
+        "https://",
+        "acme/careers",
+        "mailto:x@a.b",
+        "!!",
+        "https://[::1",
+        "https://[zz]/jobs",
+        "[::1]/jobs",
+    ],
 )
 def test_parse_target_refuses_what_is_neither(text: str) -> None:
     with pytest.raises(AddError):

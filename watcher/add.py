@@ -37,7 +37,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -99,7 +99,7 @@ def parse_target(text: str) -> Target:
     if not value:
         raise AddError("give the URL of a careers page or job board, or a company's name")
     if _SCHEME.match(value):
-        parts = urlsplit(value)
+        parts = _split(value, text)
         if parts.scheme.lower() not in ("http", "https"):
             raise AddError(f"{text!r} is not a web address (http:// or https://)")
         if " " in value or not parts.hostname:
@@ -107,7 +107,7 @@ def parse_target(text: str) -> Target:
         return Target(url=value)
     if " " not in value and ("/" in value or "." in value):
         url = "https://" + value
-        parts = urlsplit(url)
+        parts = _split(url, text)
         host = (parts.hostname or "").lower()
         if parts.username or not _HOST.match(host):
             raise AddError(
@@ -118,6 +118,13 @@ def parse_target(text: str) -> Target:
     if not re.search(r"\w", value):
         raise AddError(f"{text!r} is neither a URL nor a company name")
     return Target(name=value)
+
+
+def _split(url: str, text: str) -> SplitResult:
+    try:
+        return urlsplit(url)
+    except ValueError:  # a malformed IPv6 host
+        raise AddError(f"{text!r} is not a valid URL") from None
 
 
 @dataclass(frozen=True)

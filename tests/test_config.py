@@ -202,3 +202,56 @@ def test_validate_refuses_what_check_could_not_run(line, key, says):
 def test_a_site_name_must_be_printable_text(name, says):
     (problem,) = problems(f"sites:\n  - name: {name}\n    greenhouse: acme\n")
     assert problem.startswith("sites.yaml:2: sites[0].name: ") and says in problem
+
+
+LINES = """\
+# watched boards
+defaults: {every: 1h}
+
+sites:
+  # the first one
+  - name: Acme
+    greenhouse: acme
+
+  - {name: Beta, lever: beta}
+  -
+    name: Gamma
+    lever: gamma
+"""
+
+
+def test_the_fast_loader_reads_what_the_round_trip_parser_reads(monkeypatch):
+    """A valid file never goes through the round-trip parser, and gives what it gives:
+    the same YAML 1.2 values (`no` and `on` stay words) and each site's line."""
+    fast = config.parse(LINES, "sites.yaml", {})
+    assert [site.line for site in fast.sites] == [6, 9, 11]
+    text = "sites:\n  - name: no\n    lever: on\n  - name: NO\n    greenhouse: '0777'\n"
+    words = config.parse(text, "sites.yaml", {})
+    assert [(s.name, s.board) for s in words.sites] == [("no", "on"), ("NO", "0777")]
+
+    from ruamel.yaml import YAML
+
+    def round_trip_loaded(self, stream):
+        raise AssertionError("the round-trip parser read a valid file")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(YAML, "load", round_trip_loaded)
+        assert config.parse(LINES, "sites.yaml", {}) == fast
+    reference = config._validated(config._round_trip_load(LINES, "x"), (), "sites.yaml", {})
+    assert reference == fast
+    assert [site.line for site in reference.sites] == [6, 9, 11]
+
+
+def test_without_the_c_loader_the_same_config_loads(monkeypatch):
+    """ruamel.yaml.clib missing (another Python, a failed build): slower, same result."""
+    fast = config.parse(LINES, "sites.yaml", {})
+    monkeypatch.setattr(config, "_fast_load", lambda text: None)
+    assert config.parse(LINES, "sites.yaml", {}) == fast
+    (problem,) = problems(LINES.replace("lever: gamma", "lever: gamma\n    evry: 1h"))
+    assert problem == "sites.yaml:13: sites[2].evry: unknown key (did you mean 'every'?)"
+
+
+def test_what_only_the_fast_loader_refuses_is_said_by_the_round_trip_parser():
+    # a duplicate key: both refuse it; the message and line are the round-trip parser's
+    (problem,) = problems("sites:\n  - name: A\n    name: B\n    lever: a\n")
+    assert problem.startswith("sites.yaml:3: yaml: ") and "duplicate key" in problem

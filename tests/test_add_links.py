@@ -498,7 +498,7 @@ def test_bulk_offline_summary_for_a_person(sites: Path, no_fetcher: None) -> Non
         "  - name: Acme (Lever)\n    lever: acme\n"
         "9 links: 3 boards (2 to add, 1 already watched), "
         "3 not recognised (linkedin.com 2, acme.example 1), "
-        "1 need a request (run without --offline), 1 error\n"
+        "1 needs a request (run without --offline), 1 error\n"
     )
     assert "line 9: error: no URL" in result.stderr
     assert "line 8: needs request: a company's careers page" in result.stderr

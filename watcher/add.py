@@ -475,7 +475,11 @@ async def _greenhouse_job(
                 "page for the job names its board: add the board's link instead"
             )
         return Found(
-            "greenhouse", named.board, "redirect", page, note=f"Greenhouse's page for job {job}"
+            "greenhouse",
+            named.board,
+            "redirect",
+            page,
+            note=f"the page names no board: Greenhouse's page for job {job} leads to it",
         )
     others = tuple(c for c in ranked if not (c.key == "greenhouse" and c.board == board))
     api_url = f"https://boards-api.greenhouse.io/v1/boards/{board}/jobs/{job}"

@@ -307,7 +307,8 @@ def summary(
         tail.append(f"{counts[Status.UNRECOGNISED]} not recognised ({common})")
     if counts[Status.NEEDS_REQUEST]:
         why = " (run without --offline)" if offline else ""
-        tail.append(f"{counts[Status.NEEDS_REQUEST]} need a request{why}")
+        needs = counts[Status.NEEDS_REQUEST]
+        tail.append(f"{needs} {'needs' if needs == 1 else 'need'} a request{why}")
     if counts[Status.ERROR]:
         tail.append(_plural(counts[Status.ERROR], "error"))
     return ", ".join([head, *tail])

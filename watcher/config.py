@@ -1,10 +1,7 @@
 """Loading and validating `sites.yaml`.
 
-The file is read with ruamel's safe loader, through libyaml in C (ruamel.yaml.clib):
-the same YAML 1.2 rules as the round-trip parser, about eight times faster (1,000 sites:
-0.05 s against 0.4 s), into plain data. Only when something is wrong is it parsed again
-with the round-trip parser, whose tree knows the line of every node, so that every
-problem is reported as `sites.yaml:LINE: key: what is wrong`. `${VAR}` is replaced from
+The file is read with a round-trip YAML parser so that every problem can be
+reported as `sites.yaml:LINE: key: what is wrong`. `${VAR}` is replaced from
 the environment, then from systemd credentials (`$CREDENTIALS_DIRECTORY/VAR`);
 a missing one is an error. The pydantic models below are the one definition of
 the format: they validate it and generate its JSON Schema (`watcher schema`).
@@ -16,7 +13,7 @@ import difflib
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,9 +32,9 @@ from pydantic import (
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from watcher import sources, timing
+from watcher.door import DoorSettings
 from watcher.fields import Duration, Strict, StrList, parse_duration
 from watcher.match import Filter, Match
 from watcher.routing import Route, route_of
@@ -123,10 +120,57 @@ class Settings(Strict):
         return value
 
 
+def _off_or_duration(value: Any) -> Any:
+    """A reminder's delay, or `false` to turn it off."""
+    if value is False:
+        return False
+    if parse_duration(value) <= timedelta(0):
+        raise ValueError(f"{value!r} must be longer than 0 (or false, to turn it off)")
+    return str(value)
+
+
+OffOrDuration = Annotated[Literal[False] | str, BeforeValidator(_off_or_duration)]
+
+
+def _clock(value: Any) -> Any:
+    timing.parse_clock(str(value))
+    return str(value)
+
+
+class Door(Strict):
+    """`door:` under `defaults:`: second chances and reminders for the applications you
+    mark (`watcher mark`, `watcher track`)."""
+
+    second_chance: bool = Field(
+        True,
+        description="tell every channel when a role you were turned down for, withdrew "
+        "from or heard nothing about opens again or is posted again",
+    )
+    window: Duration = Field("365d", description="how long after that end it counts")
+    silent_after: Duration = Field("30d", description="no news this long counts as an end")
+    similar: bool = Field(
+        True,
+        description="mark new postings close to a role you applied to, and let them "
+        "through the title and seniority filters",
+    )
+    thank_you: OffOrDuration = Field(
+        "1d", description="after a rejection: thank them, ask for feedback (false: off)"
+    )
+    check_in: OffOrDuration = Field("8w", description="after a rejection: check in (false: off)")
+    follow_up: OffOrDuration = Field(
+        "14d", description="after applying or an interview with no news (false: off)"
+    )
+    notify: StrList | None = Field(None, description="channels for reminders (default: all)")
+    remind_at: Annotated[str, BeforeValidator(_clock)] = Field(
+        "09:00", description="local time of reminders on channels without a digest"
+    )
+
+
 class Defaults(Settings):
     per_host: int | None = Field(None, ge=1, description="requests in flight per host")
     min_gap: float | None = Field(None, ge=0, description="seconds between requests to a host")
     concurrency: int | None = Field(None, ge=1, description="sites checked at once")
+    door: Door | None = None
 
 
 def _site_name(value: Any) -> Any:
@@ -211,6 +255,7 @@ class Config:
     warnings: tuple[str, ...] = ()
     allow_fewer_sites: bool = False
     routes: Mapping[str, Route] = field(default_factory=dict)  # channels compiled
+    door: DoorSettings = field(default_factory=DoorSettings)  # `defaults: door:` compiled
 
     def __post_init__(self) -> None:
         if not self.routes and self.channels:
@@ -276,54 +321,15 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:
 
 
 def parse(text: str, name: str, environ: Mapping[str, str]) -> Config:
-    """The config in `text`: read fast; on any problem, read again to say where it is."""
-    fast = _fast_load(text)
-    if fast is not None:
-        try:
-            return _validated(*fast, name, environ)
-        except ConfigError:
-            pass  # reported below, each problem on its line
-    return _validated(_round_trip_load(text, name), (), name, environ)
-
-
-def _fast_load(text: str) -> tuple[Any, list[int]] | None:
-    """The document as plain data and the line of each entry of `sites:`, or None when
-    the fast loader fails (the round-trip parse then says why, and where)."""
-    yaml = YAML(typ="safe")  # C (libyaml) when ruamel.yaml.clib is installed
     try:
-        node = yaml.compose(text)
-        data = None if node is None else yaml.constructor.construct_document(node)
-    except Exception:  # whatever it is, the round-trip parser is the reference
-        return None
-    return data, _item_lines(node, "sites")
-
-
-def _item_lines(node: Node | None, key: str) -> list[int]:
-    """The line of each item of the top-level list `key:`, from the composed nodes."""
-    if isinstance(node, MappingNode):
-        for name, value in node.value:
-            if name.value == key and isinstance(value, SequenceNode):
-                return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
-def _round_trip_load(text: str, name: str) -> Any:
-    try:
-        return YAML(typ="rt").load(text)
+        tree = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         raise ConfigError([Problem(name, line, "yaml", str(exc.problem or exc))]) from None
-
-
-def _validated(
-    tree: Any, site_lines: Sequence[int], name: str, environ: Mapping[str, str]
-) -> Config:
-    """Validate a loaded document: plain data (fast, no lines but the sites') or the
-    round-trip tree (every line known)."""
     if tree is None:
         tree = CommentedMap()
-    if not isinstance(tree, dict):
+    if not isinstance(tree, CommentedMap):
         raise ConfigError([Problem(name, 1, "file", "must be a mapping with `sites:`")])
     problems: list[Problem] = []
     secrets: set[str] = set()
@@ -336,7 +342,7 @@ def _validated(
         parsed = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_pydantic_problems(exc, tree, name)) from None
-    config = _build(parsed, tree, name, problems, secrets, site_lines)
+    config = _build(parsed, tree, name, problems, secrets)
     if problems:
         raise ConfigError(problems)
     return config
@@ -346,7 +352,7 @@ def _validated(
 class _Substitution:
     """Replaces `${VAR}` in every string of the YAML tree, noting problems and secrets."""
 
-    tree: dict[Any, Any]
+    tree: CommentedMap
     name: str
     environ: Mapping[str, str]
     problems: list[Problem]
@@ -354,9 +360,9 @@ class _Substitution:
 
     def copy(self, node: Any, path: tuple[Any, ...] = ()) -> Any:
         """A plain copy of `node` with variables replaced."""
-        if isinstance(node, dict):
+        if isinstance(node, CommentedMap):
             return {k: self.copy(v, (*path, k)) for k, v in node.items()}
-        if isinstance(node, list):
+        if isinstance(node, CommentedSeq):
             return [self.copy(v, (*path, i)) for i, v in enumerate(node)]
         if isinstance(node, str) and "${" in node:
             return _VAR.sub(lambda m: self._value(m.group(1), path), node)
@@ -383,7 +389,7 @@ def _lookup(var: str, environ: Mapping[str, str]) -> str | None:
     return None
 
 
-def _pydantic_problems(exc: ValidationError, tree: Any, name: str) -> list[Problem]:
+def _pydantic_problems(exc: ValidationError, tree: CommentedMap, name: str) -> list[Problem]:
     problems = []
     for error in exc.errors():
         loc = tuple(p for p in error["loc"] if not _is_internal(p))
@@ -429,6 +435,8 @@ def _known_keys(loc: tuple[Any, ...]) -> list[str]:
         return list(Defaults.model_fields)
     if head[-1] == "match":
         return list(Match.model_fields)
+    if head[-1] == "door":
+        return list(Door.model_fields)
     if head[0] == "channels" and len(head) == 2:
         return list(Channel.model_fields)
     for key, source in sources.REGISTRY.items():
@@ -485,13 +493,10 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def _build(
-    parsed: ConfigFile,
-    tree: Any,
-    name: str,
-    problems: list[Problem],
-    secrets: set[str],
-    site_lines: Sequence[int] = (),
+    parsed: ConfigFile, tree: CommentedMap, name: str, problems: list[Problem], secrets: set[str]
 ) -> Config:
+    import apprise
+
     warnings: list[str] = []
     channels: dict[str, Channel] = {}
     for channel_name, channel in parsed.channels.items():
@@ -506,7 +511,7 @@ def _build(
             channel = channel.model_copy(update={"urls": [*channel.urls, *listed]})
         channels[channel_name] = channel
         for i, url in enumerate(channel.urls):
-            plugin = _apprise_plugin(url)
+            plugin = apprise.Apprise.instantiate(url)
             if plugin is not None and _holds_literal_secret(plugin, url, secrets):
                 warnings.append(f"channels.{channel_name}")
             if plugin is None:
@@ -530,7 +535,7 @@ def _build(
         values = entry.model_dump(exclude_unset=True)
         platforms = [k for k in sources.REGISTRY if values.get(k) is not None]
         label = f"sites[{index}]"
-        line = site_lines[index] if index < len(site_lines) else _line(tree, where)
+        line = _line(tree, where)
         if len(platforms) != 1:
             what = (
                 "no platform key"
@@ -615,15 +620,37 @@ def _build(
         frozenset(secrets),
         _exposure_warnings(Path(name), warnings),
         parsed.allow_fewer_sites,
+        door=_door(defaults.door, tree, name, list(parsed.channels), problems),
     )
 
 
-def _apprise_plugin(url: str) -> Any:
-    """Apprise's plugin for `url`, None when it is not a valid Apprise URL. Imported here,
-    only for configs with channels: Apprise and its plugins take about 0.3 s to load."""
-    import apprise
+def _door(
+    door: Door | None, tree: Any, name: str, channels: list[str], problems: list[Problem]
+) -> DoorSettings:
+    """`defaults: door:` compiled once; its unknown channels reported."""
+    if door is None:
+        return DoorSettings()
+    for channel in door.notify or ():
+        if channel not in channels:
+            where = ("defaults", "door", "notify")
+            problems.append(
+                Problem(name, _line(tree, where), _dotted(where), f"unknown channel {channel!r}")
+            )
 
-    return apprise.Apprise.instantiate(url)
+    def delay(value: str | bool) -> timedelta | None:
+        return None if value is False else parse_duration(str(value))
+
+    return DoorSettings(
+        second_chance=door.second_chance,
+        window=parse_duration(door.window),
+        silent_after=parse_duration(door.silent_after),
+        similar=door.similar,
+        thank_you=delay(door.thank_you),
+        check_in=delay(door.check_in),
+        follow_up=delay(door.follow_up),
+        notify=tuple(door.notify) if door.notify is not None else None,
+        remind_at=timing.parse_clock(door.remind_at),
+    )
 
 
 def _apprise_config_urls(path: str, base: Path) -> list[str] | str:

@@ -686,21 +686,23 @@ def _paginate(
 
 
 def _notice(row: RowLike, fmt: Format, limits: Limits) -> Message:
-    """A notice (not about a posting: a failing channel, a site that needs attention),
-    its text shown as written, escaped, in one message cut at a word if too long."""
+    """A notice (not about a posting: a failing channel, a site that needs attention, a
+    reminder), its text shown as written, escaped, in one message cut at a word if too
+    long; a `url` in its payload ends it as a link, never cut."""
     payload = row.payload
     ell = _ELLIPSIS[fmt]
     title = _fit_title(fmt, clean(payload.get("title") or "watcher"), 1, 1, limits)
     lines = [clean(line) for line in str(payload.get("body") or "").split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    link = _notice_link(fmt, safe_url(payload.get("url")))
 
     def build(raw: str) -> str:
         parts = raw.split("\n")
         if fmt is Format.MARKDOWN:
-            return "\n".join(_markdown_line(part) for part in parts)
+            return "\n".join(_markdown_line(part) for part in parts) + link
         if fmt is Format.HTML:
-            return "<br>\n".join(escape_html(part) for part in parts)
-        return "\n".join(_defang(part) for part in parts)
+            return "<br>\n".join(escape_html(part) for part in parts) + link
+        return "\n".join(_defang(part) for part in parts) + link
 
     body = build(text)
     budget = _body_budget(fmt, title, limits)
@@ -710,6 +712,16 @@ def _notice(row: RowLike, fmt: Format, limits: Limits) -> Message:
         body = found if found is not None else ""
     title, body = _finish(fmt, title, body, limits)
     return Message(title, body, (row.id,), fmt)
+
+
+def _notice_link(fmt: Format, url: str | None) -> str:
+    if url is None:
+        return ""
+    if fmt is Format.MARKDOWN:
+        return f"\n\n[Open the posting]({url})"
+    if fmt is Format.HTML:
+        return f'<br>\n<a href="{html.escape(url)}">Open the posting</a>'
+    return f"\n{url}"
 
 
 # --- the API -------------------------------------------------------------------------

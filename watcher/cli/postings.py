@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from watcher import config as config_mod
+from watcher.cli.applications import application_detail, application_lines, export_text
 from watcher.cli.common import (
     EXIT_USAGE,
     command_options,
@@ -176,6 +177,7 @@ def show(posting: str, site: str | None, as_json: bool) -> None:
         ]
         for row in rows:
             row["history"] = store.history(row["site"], row["id"])
+            row["application"] = application_detail(store, row["site"], row["id"])
     finally:
         store.close()
     if not rows:
@@ -221,6 +223,8 @@ def show(posting: str, site: str | None, as_json: bool) -> None:
         if event["previous_id"]:
             what += f" (repost of {event['previous_id']})"
         click.echo(f"  {event['at']}  {printable(what)}")
+    for line in application_lines(row["application"]):
+        click.echo(paint(line, color, bold=True) if not line.startswith(" ") else line)
     if row.get("description"):
         click.echo("")
         click.echo(printable(row["description"], lines=True))
@@ -236,6 +240,12 @@ def show(posting: str, site: str | None, as_json: bool) -> None:
 @_SINCE
 @_SEARCH
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--applications",
+    "applied",
+    is_flag=True,
+    help="your applications instead (stages, notes, reflections)",
+)
 def export(
     fmt: str,
     status: str,
@@ -243,15 +253,23 @@ def export(
     since: str | None,
     search: str | None,
     output: Path | None,
+    applied: bool,
 ) -> None:
-    """Export stored postings as CSV or JSON (to stdout, or --output FILE).
+    """Export stored postings as CSV or JSON (to stdout, or --output FILE); with
+    --applications, your applications with their marks, notes and reflections.
 
     \b
     Example:
       watcher export --format csv --status all -o postings.csv
+      watcher export --applications --format json -o applications.json
     """
-    rows = _query(status, site, since, search)
-    text = to_csv(rows) if fmt == "csv" else to_json([export_row(r) for r in rows]) + "\n"
+    if applied:
+        text, count = export_text(fmt)
+        noun = "application"
+    else:
+        rows = _query(status, site, since, search)
+        text = to_csv(rows) if fmt == "csv" else to_json([export_row(r) for r in rows]) + "\n"
+        count, noun = len(rows), "posting"
     if output:
         try:
             output.write_text(text, encoding="utf-8")
@@ -259,6 +277,6 @@ def export(
             raise click.BadParameter(
                 f"cannot write {output}: {exc.strerror or exc}", param_hint="--output"
             ) from None
-        click.echo(f"wrote {len(rows)} posting(s) to {output}", err=True)
+        click.echo(f"wrote {count} {noun}(s) to {output}", err=True)
     else:
         click.echo(text, nl=False)

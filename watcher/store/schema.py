@@ -150,3 +150,56 @@ def m005_descriptions_apart(db: sqlite_utils.Database) -> None:
         ALTER TABLE postings ADD COLUMN raw TEXT;
         """
     )
+
+
+@migrations()
+def m008_applications(db: sqlite_utils.Database) -> None:
+    # What the user did about postings (watcher.door): an application, tied to a stored
+    # posting (site, posting_id) or to a role found elsewhere (url); its stages as marks
+    # with their dates; the second chances and similar roles it was told of; and a
+    # full-text index over its role, notes and reflection. Nothing here refers to a site
+    # row: marks outlive a site removed from sites.yaml, and meet it again if it returns.
+    db.executescript(
+        """
+        CREATE TABLE applications (
+            id INTEGER PRIMARY KEY,
+            company TEXT NOT NULL,
+            title TEXT NOT NULL,
+            url TEXT,
+            site TEXT,
+            posting_id TEXT,
+            department TEXT,
+            team TEXT,
+            location TEXT,
+            reflection TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX applications_posting ON applications (site, posting_id)
+            WHERE posting_id IS NOT NULL;
+        CREATE INDEX applications_url ON applications (url);
+        CREATE TABLE application_marks (
+            id INTEGER PRIMARY KEY,
+            application INTEGER NOT NULL REFERENCES applications (id),
+            stage TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            note TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX application_marks_application ON application_marks (application);
+        CREATE TABLE application_events (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            application INTEGER NOT NULL REFERENCES applications (id),
+            kind TEXT NOT NULL,
+            site TEXT NOT NULL,
+            posting_id TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX application_events_application ON application_events (application);
+        CREATE VIRTUAL TABLE applications_fts USING fts5(
+            application UNINDEXED, part UNINDEXED, body,
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        """
+    )
+

@@ -234,3 +234,38 @@ def test_reminders_are_due_at_the_channels_local_time():
     assert door.reminder_time(date(2026, 4, 4), berlin, weekly, time(9)) == datetime(
         2026, 4, 10, 15, 0, tzinfo=UTC
     )
+
+
+def test_reminders_go_to_each_channel_at_its_own_time():
+    from watcher.config import parse
+
+    config = parse(
+        "channels:\n"
+        "  phone:\n    urls: json://127.0.0.1:1/phone\n"
+        "    quiet: '22:00-07:00'\n    timezone: Europe/Berlin\n"
+        "  mail:\n    urls: [json://127.0.0.1:1/a, json://127.0.0.1:1/b]\n"
+        "    digest: '08:00'\n    timezone: UTC\n"
+        "sites: []\n",
+        "sites.yaml",
+        {},
+    )
+    rejected = app(("applied", "2026-03-02"), ("rejected", "2026-04-02"))
+
+    def sent(now: datetime, settings: DoorSettings = SETTINGS) -> list[tuple[str, str, datetime]]:
+        found = door.reminders([rejected], now, settings, config.routes)
+        return sorted((f.kind, d.channel, d.due_at) for f, d in found)
+
+    seven = datetime(2026, 4, 3, 7, 0, tzinfo=UTC)  # 09:00 in Berlin
+    assert sent(seven - timedelta(seconds=1)) == []
+    assert sent(seven) == [("thank_you", "phone", seven)]
+    eight = datetime(2026, 4, 3, 8, 0, tzinfo=UTC)
+    assert sent(eight) == [
+        ("thank_you", "mail", eight),
+        ("thank_you", "mail", eight),  # each of its URLs
+        ("thank_you", "phone", eight),
+    ]
+    only_mail = DoorSettings(notify=("mail",))
+    assert {channel for _, channel, _ in sent(eight, only_mail)} == {"mail"}
+    early = DoorSettings(remind_at=time(6))  # 06:00 Berlin is inside the quiet hours
+    at_six = datetime(2026, 4, 3, 4, 0, tzinfo=UTC)
+    assert sent(at_six, early) == [("thank_you", "phone", datetime(2026, 4, 3, 5, 0, tzinfo=UTC))]

@@ -30,7 +30,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from watcher import timing
 from watcher.diff import compare_key
 from watcher.match import Filter, seniority
-from watcher.model import Change, EventKind, Posting, utc_iso
+from watcher.model import Change, Delivery, EventKind, Posting, target_of, utc_iso
+from watcher.routing import Route
 
 STAGES = ("saved", "applied", "interviewing", "offer", "rejected", "withdrawn", "accepted")
 # How far each stage goes; an ending says at least that the user applied.
@@ -513,3 +514,25 @@ def due_followups(
         for f in followups(applications, settings)
         if timedelta(0) <= now - reminder_time(f.day, tz, digest, settings.remind_at) <= STALE
     ]
+
+
+def reminders(
+    applications: Sequence[Application],
+    now: datetime,
+    settings: DoorSettings,
+    routes: Mapping[str, Route],
+) -> list[tuple[FollowUp, Delivery]]:
+    """The reminders due `now` on each channel (`notify`, else every one), each at the
+    channel's own local time, and where each goes: one delivery per URL, deferred only
+    by quiet hours (a reminder is its own message, never held for a digest)."""
+    out = []
+    for name in settings.notify if settings.notify is not None else tuple(routes):
+        route = routes.get(name)
+        if route is None:
+            continue
+        for followup in due_followups(
+            applications, now, settings, tz=route.tz, digest=route.digest
+        ):
+            due = route.quiet_end(now) or now
+            out += [(followup, Delivery(name, target_of(url), due)) for url in route.urls]
+    return out

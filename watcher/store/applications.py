@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from watcher.diff import compare_key
-from watcher.door import Application, Mark
+from watcher.door import Application, FollowUp, Mark
 from watcher.model import Delivery, utc_iso
 from watcher.store.base import StoreBase
 from watcher.store.outbox import queue
@@ -328,11 +328,35 @@ class Applications(StoreBase):
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
+    def door_keys(self) -> set[str]:
+        """The outbox keys of the reminders and second chances queued so far, sent or
+        not (each `door/.../CHANNEL/TARGET`: read from the keys' index)."""
+        rows = self.db.conn.execute("SELECT key FROM outbox WHERE key >= 'door/' AND key < 'door0'")
+        return {key for (key,) in rows}
+
     def reminders_queued(self) -> set[str]:
-        """The keys of the reminders and second chances queued so far (sent or not),
-        without their channel and URL."""
-        rows = self.db.conn.execute("SELECT key FROM outbox WHERE key LIKE 'door/%'")
-        return {key.rsplit("/", 2)[0] for (key,) in rows}
+        """The keys of the reminders and second chances queued so far, without their
+        channel and URL."""
+        return {key.rsplit("/", 2)[0] for key in self.door_keys()}
+
+    def queue_reminders(
+        self, reminders: Sequence[tuple[FollowUp, Delivery]], now: datetime
+    ) -> None:
+        """Queue due reminders, one transaction for all; each (reminder, URL) once."""
+        with self.transaction() as conn:
+            for followup, delivery in reminders:
+                app = followup.application
+                queue(
+                    conn,
+                    key=f"{followup.key}/{delivery.channel}/{delivery.target}",
+                    site=app.site,
+                    posting_id=None,
+                    event_id=None,
+                    kind="reminder",
+                    delivery=delivery,
+                    payload={"title": followup.title, "body": followup.body, "url": app.url},
+                    now=now,
+                )
 
 
 def _when(text: str) -> tuple[date, time | None]:

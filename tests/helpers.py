@@ -93,3 +93,29 @@ class Project:
         result = self.run("list", "--json", *args)
         assert result.exit_code == 0, result.output
         return json.loads(result.output)
+
+
+def apply_diff(store: Any, site: str, now: Any, result: Any, board: str | None = None) -> None:
+    """Write one successful read's diff as a check's plan would (no notifications)."""
+    from watcher.plan import Plan, SiteResult
+    from watcher.reader import Validators
+
+    store.apply(
+        Plan(
+            site,
+            "greenhouse",
+            board or site,
+            now,
+            SiteResult(site, ok=True),
+            diff=result,
+            validators=Validators(),
+        )
+    )
+
+
+def apply_failure(store: Any, site: str, now: Any, board: str | None = None) -> None:
+    """Write one failed read as a check's plan would."""
+    from watcher.plan import Plan, SiteResult
+
+    result = SiteResult(site, ok=False, error="HTTP 500", error_kind="http")
+    store.apply(Plan(site, "greenhouse", board or site, now, result, failures=1))

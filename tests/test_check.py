@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.helpers import Project, gh_job, serve_greenhouse
-from tests.servers import Reply
+from tests.servers import Reply, Seen
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def test_failing_site_beside_a_good_one(project, server, receiver):
     )
     result = project.run("check")
     assert result.exit_code == 3, result.output
-    assert "Good: now watching 1 openings" in result.output
+    assert "Good: now watching 1 opening" in result.output
     assert "Broken: FAILED: HTTP 500" in result.output
     assert [r["site"] for r in project.list()] == ["Good"]
 
@@ -129,3 +131,69 @@ def test_an_invisible_change_is_silent_and_a_visible_one_is_told(project, server
     serve_greenhouse(server, "acme", [rewritten, {**jobs[1], "title": "Product Designer"}])
     assert project.run("check").output == "Acme: 2 open, 1 changed\n"
     assert "Build other things." in project.run("show", "1", "--site", "Acme").output
+
+
+def test_a_renamed_site_keeps_its_history_and_tells_what_came_meanwhile(tmp_path, server, receiver):
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
+    project = Project(tmp_path, server, receiver)
+    project.sites({"name": "Acme", "greenhouse": "acme"})
+    assert project.run("check").exit_code == 0
+    # renamed in sites.yaml; a posting appeared in between
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer"), gh_job(2, "Designer")])
+    project.sites({"name": "Acme Robotics", "greenhouse": "acme"})
+    result = project.run("check")
+    assert result.exit_code == 0, result.output
+    assert "renamed Acme -> Acme Robotics" in result.output
+    assert "Acme Robotics: 2 open, 1 new" in result.output
+    (message,) = receiver.bodies()
+    assert "Designer" in message["message"] and "Engineer" not in message["message"]
+    assert {p["site"] for p in project.list()} == {"Acme Robotics"}
+    history = json.loads(project.run("show", "Acme Robotics:1", "--json").output)["history"]
+    assert [e["kind"] for e in history] == ["new"]
+
+
+def test_a_removed_site_no_longer_lists_open_postings_until_it_comes_back(tmp_path, server):
+    serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
+    serve_greenhouse(server, "beta", [gh_job(2, "Analyst")])
+    project = Project(tmp_path, server)
+    project.sites({"name": "Acme", "greenhouse": "acme"}, {"name": "Beta", "greenhouse": "beta"})
+    assert project.run("check").exit_code == 0
+    project.sites({"name": "Beta", "greenhouse": "beta"})
+    assert project.run("check").exit_code == 0
+    assert [p["site"] for p in project.list()] == ["Beta"]
+    assert {p["site"] for p in project.list("--status", "all")} == {"Acme", "Beta"}
+    project.sites({"name": "Acme", "greenhouse": "acme"}, {"name": "Beta", "greenhouse": "beta"})
+    assert project.run("check").exit_code == 0
+    assert {p["site"] for p in project.list()} == {"Acme", "Beta"}
+
+
+def test_a_304_confirms_what_is_missing_without_the_body(tmp_path, server, receiver):
+    """After a churn, postings on their way to closing are closed by conditional reads:
+    the board is not downloaded again to count their misses."""
+    project = Project(tmp_path, server, receiver)
+    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"events": ["new", "closed"]})
+    bodies = {"v1": [gh_job(i, f"Role {i}") for i in range(6)]}
+    bodies["v2"] = bodies["v1"][:5]  # one goes away
+    current = ["v1"]
+    full: list[str] = []
+
+    def board(seen: Seen) -> Reply:
+        tag = f'"{current[0]}"'
+        if seen.headers.get("if-none-match") == tag:
+            return Reply(304, b"", {"ETag": tag})
+        full.append(current[0])
+        jobs = bodies[current[0]]
+        return Reply(200, {"jobs": jobs, "meta": {"total": len(jobs)}}, {"ETag": tag})
+
+    server.routes["/v1/boards/acme/jobs"] = board
+    assert project.run("check").exit_code == 0  # baseline
+    current[0] = "v2"
+    assert project.run("check").exit_code == 0  # the churn: one miss
+    assert project.list("--status", "closed") == []
+    result = project.run("check")  # 304: the second miss closes it
+    assert result.exit_code == 0, result.output
+    assert full == ["v1", "v2"]  # the third read moved no body
+    (closed,) = project.list("--status", "closed")
+    assert closed["id"] == "5"
+    (message,) = receiver.bodies()
+    assert "Role 5" in message["message"] and "closed" in message["message"]

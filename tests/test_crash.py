@@ -11,12 +11,13 @@ import sqlite3
 import subprocess
 import time
 from collections import Counter
+from typing import Any
 
 import pytest
 
 from tests.helpers import Project, gh_job, serve_greenhouse
 from watcher import config as config_mod
-from watcher.cycle import check_sites
+from watcher.cycle import CycleReport, check_sites
 from watcher.fetch import Fetcher
 from watcher.store import Store, StoreError
 
@@ -123,14 +124,14 @@ def test_two_processes_on_one_database_never_double_send(tmp_path, server, recei
     assert all(n == 1 for n in counts.values()), counts
 
 
-def _run_cycle(project: Project, store: Store) -> None:
+def _run_cycle(project: Project, store: Store, concurrency: int = 8) -> CycleReport:
     config = config_mod.load(project.config)
 
-    async def go() -> None:
+    async def go() -> CycleReport:
         async with Fetcher() as fetcher:
-            await check_sites(config, store, fetcher, config.sites)
+            return await check_sites(config, store, fetcher, config.sites, concurrency=concurrency)
 
-    asyncio.run(go())
+    return asyncio.run(go())
 
 
 @pytest.mark.parametrize("fault", ["disk full", "read-only"])
@@ -144,11 +145,51 @@ def test_full_disk_or_read_only_database_writes_nothing_half(tmp_path, server, f
         store.db.conn.execute(f"PRAGMA max_page_count = {pages}")
     else:
         store.db.conn.execute("PRAGMA query_only = ON")
-    with pytest.raises(StoreError) as err:
-        _run_cycle(project, store)
+    report = _run_cycle(project, store)
     store.close()
-    assert ("disk is full" if fault == "disk full" else "read-only") in str(err.value)
+    assert report.sites == [] and list(report.unstored) == ["Acme"]
+    assert ("disk is full" if fault == "disk full" else "read-only") in report.unstored["Acme"]
     conn = sqlite3.connect(project.db)
     assert conn.execute("SELECT COUNT(*) FROM postings").fetchone() == (0,)
     assert conn.execute("SELECT COUNT(*) FROM sites").fetchone() == (0,)
     conn.close()
+
+
+def test_a_full_disk_midway_says_what_was_kept(tmp_path, server):
+    serve_greenhouse(server, "small", [gh_job(1, "Role")])
+    serve_greenhouse(
+        server, "big", [gh_job(i, f"Role {i}", content="x" * 4000) for i in range(300)]
+    )
+    project = Project(tmp_path, server)
+    project.sites({"name": "Small", "greenhouse": "small"}, {"name": "Big", "greenhouse": "big"})
+    store = Store(project.db)
+    pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.db.conn.execute(f"PRAGMA max_page_count = {pages + 40}")  # room for Small only
+    report = _run_cycle(project, store, concurrency=1)
+    store.close()
+    assert [r.site for r in report.sites] == ["Small"]
+    assert "disk is full" in report.unstored["Big"]
+    conn = sqlite3.connect(project.db)
+    assert conn.execute("SELECT site, COUNT(*) FROM postings GROUP BY site").fetchall() == [
+        ("Small", 1)
+    ]
+    conn.close()
+
+
+def test_the_command_names_what_was_stored_and_what_was_not(tmp_path, server, monkeypatch):
+    serve_greenhouse(server, "small", [gh_job(1, "Role")])
+    serve_greenhouse(server, "big", [gh_job(2, "Other")])
+    project = Project(tmp_path, server)
+    project.sites({"name": "Small", "greenhouse": "small"}, {"name": "Big", "greenhouse": "big"})
+    apply = Store.apply
+
+    def full_for_big(self: Store, plan: Any) -> None:
+        if plan.site == "Big":  # a disk that fills up between two sites
+            raise StoreError("the disk is full")
+        apply(self, plan)
+
+    monkeypatch.setattr(Store, "apply", full_for_big)
+    result = project.run("check")
+    assert result.exit_code == 1
+    assert "the disk is full: 1 of 2 sites checked and stored; 1 not stored (Big)" in result.output
+    assert "nothing was written" not in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.helpers import Project, gh_job, serve_greenhouse
@@ -75,3 +77,47 @@ def test_half_page_flapping_never_alerts_new(project, server, receiver):
         project.run("check")
     assert receiver.messages == []
     assert len(project.list()) == 10
+
+
+def test_a_board_that_really_shrank_is_believed_after_three_agreeing_reads(
+    project, server, receiver
+):
+    serve_greenhouse(server, "acme", JOBS[:6])
+    project.run("check")
+    serve_greenhouse(server, "acme", JOBS[:2])
+    for _ in range(2):
+        result = project.run("check")
+        assert "suspect read" in result.output
+        assert len(project.list()) == 6
+    result = project.run("check")  # the third read that agrees
+    assert "the board shrank from 6 to 2 openings: 4 postings closed" in result.output
+    assert len(project.list()) == 2 and len(project.list("--status", "closed")) == 4
+    assert titles(receiver) == ["watcher: Acme has fewer openings"]
+    status = json.loads(project.run("status", "--json").stdout)["sites"][0]
+    assert status["failures"] == 0 and status["last_error"] is None
+    for _ in range(2):  # and it stays believed, told once
+        project.run("check")
+    assert titles(receiver) == ["watcher: Acme has fewer openings"]
+
+
+def test_reads_that_disagree_are_not_believed(project, server, receiver):
+    serve_greenhouse(server, "acme", JOBS[:6])
+    project.run("check")
+    for subset in (JOBS[:2], JOBS[2:4], JOBS[:2], JOBS[4:6]):
+        serve_greenhouse(server, "acme", subset)
+        assert "suspect read" in project.run("check").output
+    assert len(project.list()) == 6 and project.list("--status", "closed") == []
+
+
+def test_an_empty_board_is_believed_only_when_accepted(project, server, receiver):
+    serve_greenhouse(server, "acme", JOBS[:6])
+    project.run("check")
+    serve_greenhouse(server, "acme", [])
+    for _ in range(4):
+        project.run("check")
+    assert len(project.list()) == 6
+    result = project.run("accept", "Acme")
+    assert result.exit_code == 0, result.output
+    assert "the board shrank from 6 to 0 openings: 6 postings closed" in result.output
+    assert project.list() == []
+    assert project.run("accept", "Nobody").exit_code == 2

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import apply_diff, apply_failure
 from watcher.diff import Rules, diff
 from watcher.model import Posting
 from watcher.store import Store
@@ -44,7 +45,7 @@ def test_every_posting_is_new_exactly_once_and_flaps_are_silent(shortcut, states
         for step, state in enumerate(states):
             now = START + timedelta(hours=step)
             if state is None:
-                store.record_failure("S", "greenhouse", "s", now, "HTTP 500", "http")
+                apply_failure(store, "S", now, board="s")
                 continue
             fresh = [posting(i) for i in sorted(state)]
             kept: list[str] = []
@@ -56,7 +57,7 @@ def test_every_posting_is_new_exactly_once_and_flaps_are_silent(shortcut, states
                 "S", (p.id for p in fresh), now, RULES.repost_window, kept
             )
             result = diff(stored, fresh, now, RULES, kept=kept)
-            store.record_read("S", "greenhouse", "s", now, result, {})
+            apply_diff(store, "S", now, result, board="s")
             events += [(step, str(c.kind), c.posting_id) for c in result.changes]
             reads.append((step, state, result.suspect is not None))
 

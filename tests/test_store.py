@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from tests.helpers import apply_diff
 from watcher.diff import Rules, diff
 from watcher.model import Posting
 from watcher.store import Store
@@ -39,7 +40,7 @@ def description(rng: random.Random, i: int) -> str:
 
 def write(store: Store, site: str, postings: list[Posting], now: datetime = NOW) -> None:
     stored = store.stored_for_diff(site, (p.id for p in postings), now, timedelta(days=30))
-    store.record_read(site, "greenhouse", site, now, diff(stored, postings, now, Rules()), {})
+    apply_diff(store, site, now, diff(stored, postings, now, Rules()))
 
 
 def postings(count: int, seed: int = 1) -> list[Posting]:
@@ -121,7 +122,7 @@ def test_a_version_4_database_is_upgraded_with_its_descriptions(tmp_path):
     stored = store.stored_for_diff("S", ["1"], NOW, timedelta(days=30), described=["1"])
     result = diff(stored, [fresh], NOW, Rules())
     assert result.changes == [] and result.write == [fresh]
-    store.record_read("S", "greenhouse", "S", NOW, result, {})
+    apply_diff(store, "S", NOW, result)
     assert store.raw_hashes("S") == {"1": "r"}
 
 

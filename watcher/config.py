@@ -109,6 +109,12 @@ class Settings(Strict):
     close_after: Duration | None = None
     suspect_ratio: float | None = Field(None, ge=0, le=1)
     attention_after: int | None = Field(None, ge=1)
+    accept_smaller_after: int | None = Field(
+        None,
+        ge=1,
+        description="suspect reads in a row that list the same postings before the smaller "
+        "board is believed (default 3)",
+    )
     user_agent: str | None = None
     render: Literal["plain", "browser"] | None = Field(
         None,
@@ -242,6 +248,7 @@ class Site:
     suspect_ratio: float
     attention_after: int
     line: int = 0
+    accept_smaller_after: int = 3
     render: str = "plain"  # or "browser": read through headless Chromium (watcher.browser)
     filter: Filter = field(default_factory=Filter, compare=False)  # `match` compiled
 
@@ -652,6 +659,7 @@ def _build(
                 close_after=parse_duration(close_after) if close_after else None,
                 suspect_ratio=float(pick("suspect_ratio", 0.5)),
                 attention_after=int(pick("attention_after", 3)),
+                accept_smaller_after=int(pick("accept_smaller_after", 3)),
                 render=str(pick("render", "plain")),
                 line=line,
             )

@@ -24,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from watcher import config as config_mod
 from watcher import sdnotify, timing
 from watcher.config import Config, Site
-from watcher.cycle import SiteResult, check_site, make_fetcher, utcnow
+from watcher.cycle import SiteResult, check_site, make_fetcher, reconcile, utcnow
 from watcher.fetch import Fetcher
 from watcher.notify import deliver
 from watcher.store import Store, StoreError
@@ -107,6 +107,11 @@ class Daemon:
 
     def _schedule_sites(self, config: Config) -> None:
         now = utcnow()
+        try:
+            for renamed in reconcile(config, self.store, now):
+                log.info("renamed %s: its postings and history kept", renamed)
+        except StoreError as exc:
+            log.error("could not line the database up with %s: %s", self.config_path, exc)
         wanted = {site.name: site for site in config.sites}
         for job in self.scheduler.get_jobs():
             if job.id.startswith("site:") and job.id[5:] not in wanted:

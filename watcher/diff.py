@@ -33,6 +33,7 @@ class Rules:
     close_after: timedelta | None = None
     suspect_ratio: float = 0.5
     repost_window: timedelta = timedelta(days=30)
+    trust_empty: bool = False  # believe any read, even an empty one (a shrink accepted)
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,15 @@ def diff(
     kept = [i for i in kept if i in stored]
     present = {p.id for p in fresh}.union(kept)
     open_ids = [s.id for s in stored.values() if s.status == "open"]
-    out.suspect = suspect_reason(len(open_ids), len(present), rules.suspect_ratio)
+    if not rules.trust_empty:
+        out.suspect = suspect_reason(len(open_ids), len(present), rules.suspect_ratio)
 
     absent = [stored[i] for i in open_ids if i not in present]
     if out.suspect is None and complete:
         for gone in absent:
             if _closes(gone, now, rules):
                 out.closed.append(gone.id)
-                out.changes.append(Change(EventKind.CLOSED, gone.id))
+                out.changes.append(Change(EventKind.CLOSED, gone.id, _as_shown(gone)))
             else:
                 out.missing.append(gone.id)
 
@@ -151,6 +153,23 @@ def diff(
             out.back.append(posting.id)
     out.back += [i for i in kept if stored[i].misses]
     return out
+
+
+def _as_shown(gone: Stored) -> Posting:
+    """A closed posting as it was last shown, so that its "closed" event can be filtered
+    and told like any other (`events: [closed]`)."""
+    seen = gone.visible
+    location = str(seen.get("location") or "")
+    return Posting(
+        id=gone.id,
+        title=str(seen.get("title") or ""),
+        url=str(seen.get("url") or ""),
+        locations=tuple(part for part in location.split("; ") if part),
+        department=seen.get("department"),
+        team=seen.get("team"),
+        employment=seen.get("employment"),
+        workplace=seen.get("workplace"),
+    )
 
 
 def _closes(gone: Stored, now: datetime, rules: Rules) -> bool:

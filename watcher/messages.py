@@ -793,3 +793,19 @@ def render_digest(
         out += [Message(title, body, ids, fmt) for title, body, ids in pages]
     out += [_notice(r, fmt, limits) for r in rows if r.posting_id is None]
     return out
+
+
+def payload_of(posting: Any, company: str) -> dict[str, Any]:
+    """What a notification says of a posting, frozen when the event happens."""
+    from watcher.match import seniority
+
+    comp = posting.compensation.summary() if posting.compensation else None
+    return {
+        "company": company,
+        "title": posting.title,
+        "url": posting.url,
+        "location": posting.location or None,
+        "salary": comp or None,
+        # "mid" is only the default when a title names no level: not worth a word
+        "seniority": level if (level := seniority(posting.title)) != "mid" else None,
+    }

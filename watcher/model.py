@@ -155,7 +155,7 @@ class Change:
 
     kind: EventKind
     posting_id: str
-    posting: Posting | None = None  # None for CLOSED
+    posting: Posting | None = None  # for CLOSED: as it was last shown
     fields: tuple[str, ...] = ()  # for CHANGED: which visible fields differ
     previous_id: str | None = None  # for REPOSTED: the closed posting it replaces
 
@@ -193,3 +193,29 @@ class Delivery:
 def target_of(url: str) -> str:
     """A stable, non-secret name for one Apprise URL: outbox rows point at it."""
     return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SiteState:
+    """A site as stored: its last checks, health and fetch validators, and its counts of
+    open postings and of those on their way to closing (missing from the last reads)."""
+
+    name: str
+    platform: str
+    board: str
+    baseline_at: str | None
+    last_check: str | None
+    last_success: str | None
+    last_error: str | None
+    error_kind: str | None
+    failures: int
+    attention: bool
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    suspect_reads: int = 0  # suspect reads in a row that listed the same postings
+    suspect_key: str | None = None
+    accept_smaller: bool = False  # `watcher accept`: believe the next read
+    notices: int = 0  # health notices sent so far (numbers their idempotency keys)
+    open: int = 0
+    closing: int = 0

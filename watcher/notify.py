@@ -47,22 +47,6 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def payload_of(posting: Any, company: str) -> dict[str, Any]:
-    """What a notification says of a posting, frozen when the event happens."""
-    from watcher.match import seniority
-
-    comp = posting.compensation.summary() if posting.compensation else None
-    return {
-        "company": company,
-        "title": posting.title,
-        "url": posting.url,
-        "location": posting.location or None,
-        "salary": comp or None,
-        # "mid" is only the default when a title names no level: not worth a word
-        "seniority": level if (level := seniority(posting.title)) != "mid" else None,
-    }
-
-
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try after `attempts` failed ones: 30 s doubling, at most 6 h."""
     return min(BACKOFF_BASE * (2 ** min(max(attempts - 1, 0), 16)), BACKOFF_MAX)

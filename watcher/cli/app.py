@@ -24,6 +24,7 @@ COMMANDS = {
     "run": "running:run",
     "status": "running:status",
     "outbox": "running:outbox",
+    "accept": "running:accept",
     "list": "postings:list_",
     "show": "postings:show",
     "export": "postings:export",

@@ -24,7 +24,15 @@ from watcher.cli.common import (
     terminal_width,
     use_color,
 )
-from watcher.cycle import CycleReport, SiteResult, check_sites, make_fetcher, site_status, utcnow
+from watcher.cycle import (
+    CycleReport,
+    SiteResult,
+    check_sites,
+    make_fetcher,
+    reconcile,
+    site_status,
+    utcnow,
+)
 from watcher.notify import deliver
 from watcher.render import Column, paint, plural, printable, relative, table
 from watcher.store import OutboxRow, Store, StoreError
@@ -81,6 +89,9 @@ def check(
                 click.echo(f"    + {printable(title)}")
 
     try:
+        for renamed in reconcile(config, store, utcnow()):
+            if not (quiet or as_json):
+                click.echo(f"renamed {printable(renamed)}: its postings and history kept")
         report = asyncio.run(_check(config, store, sites, notify_existing, show))
     except StoreError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -91,6 +102,60 @@ def check(
         click.echo(json.dumps(_report_json(report), indent=2))
     else:
         _print_delivery(report, quiet)
+    if report.unstored:
+        _print_unstored(report, len(sites))
+        raise SystemExit(EXIT_UNEXPECTED)
+    raise SystemExit(EXIT_SITE_FAILED if report.failed else EXIT_OK)
+
+
+def _print_unstored(report: CycleReport, total: int) -> None:
+    """Say what was kept when the database refused some sites' writes (a full disk)."""
+    reasons = sorted(set(report.unstored.values()))
+    names = ", ".join(sorted(report.unstored)[:5]) + (", ..." if len(report.unstored) > 5 else "")
+    kept = len(report.sites)
+    click.echo(
+        f"error: {'; '.join(reasons)}: {kept} of {plural(total, 'site')} checked and stored; "
+        f"{len(report.unstored)} not stored ({printable(names)}): nothing of theirs was "
+        "written, and they are read again next time",
+        err=True,
+    )
+
+
+@click.command()
+@command_options
+@click.argument("site")
+def accept(site: str) -> None:
+    """Believe a site's board is smaller now: check it at once and close what it no
+    longer lists, without waiting for the suspect reads to agree.
+
+    A read with far fewer postings than are open is suspect and closes nothing; after
+    `accept_smaller_after` (default 3) suspect reads that list the same postings, the
+    smaller board is believed anyway. This does it now.
+
+    \b
+    Example:
+      watcher accept Acme
+    """
+    config = load_config()
+    target = config.site(site)
+    if target is None:
+        click.echo(f"error: no site named {printable(site)!r} in {config.path}", err=True)
+        raise SystemExit(EXIT_USAGE)
+    store = open_store()
+    try:
+        if not store.accept_smaller(site):
+            click.echo(f"error: {printable(site)} was never checked: nothing to accept", err=True)
+            raise SystemExit(EXIT_USAGE)
+        results: list[SiteResult] = []
+        report = asyncio.run(_check(config, store, [target], False, results.append))
+    except StoreError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(EXIT_UNEXPECTED) from None
+    finally:
+        store.close()
+    for result in results:
+        click.echo(f"{printable(result.site)}: {printable(config.redact(result.summary()))}")
+    _print_delivery(report, quiet=False)
     raise SystemExit(EXIT_SITE_FAILED if report.failed else EXIT_OK)
 
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from watcher.diff import Diff, Stored
-from watcher.model import Change, Delivery, EventKind, Posting, utc_iso
+from watcher.diff import Stored
+from watcher.model import Change, EventKind, Posting, SiteState, utc_iso
 from watcher.store.base import StoreBase
 from watcher.store.outbox import queue
 from watcher.store.rows import (
@@ -21,13 +21,15 @@ from watcher.store.rows import (
     UNCHANGED,
     UNCHANGED_BATCH,
     UPSERT,
-    SiteState,
     StoreError,
     by_ids,
     posting_row,
     stored_of,
     why,
 )
+
+if TYPE_CHECKING:
+    from watcher.plan import Plan
 
 
 class Checks(StoreBase):
@@ -99,102 +101,156 @@ class Checks(StoreBase):
             )
         return out
 
-    # --- writing a read -------------------------------------------------------------
-
-    def record_read(
+    def snapshot(
         self,
         site: str,
-        platform: str,
-        board: str,
         now: datetime,
-        result: Diff,
-        deliveries: dict[int, list[Delivery]],
+        window: timedelta,
         *,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        body_hash: str | None = None,
-        payloads: dict[int, dict[str, Any]] | None = None,
-    ) -> None:
-        """Apply one successful read of a site and queue its notifications, atomically.
+        fresh_ids: Iterable[str] = (),
+        kept: Iterable[str] = (),
+        described: Iterable[str] = (),
+        unchanged: bool = False,
+    ) -> tuple[SiteState | None, dict[str, Stored]]:
+        """What a plan is made from, read once: the site's state and what the diff needs
+        (`stored_for_diff`). For an unchanged read (304, same body) the postings present
+        are those the last read listed: the open ones with no miss."""
+        state = self.site_state(site)
+        if unchanged:
+            kept = [
+                posting_id
+                for posting_id, misses in self.db.conn.execute(
+                    "SELECT id, misses FROM postings WHERE site = ? AND status = 'open'", [site]
+                )
+                if not misses
+            ]
+        stored = self.stored_for_diff(site, fresh_ids, now, window, kept=kept, described=described)
+        return state, stored
 
-        `deliveries[i]` says where `result.changes[i]` is to be sent, and
-        `payloads[i]` what to say of it.
-        """
-        stamp = utc_iso(now)
+    # --- writing a check --------------------------------------------------------------
+
+    def apply(self, plan: Plan) -> None:
+        """Write everything one check of one site decided, in one transaction: its
+        postings, events and their outbox rows, its health notices and its row."""
+        if plan.only_checked:
+            self.record_unchanged(plan.site, plan.now)
+            return
+        stamp = utc_iso(plan.now)
         with self.transaction() as conn:
-            self._ensure_site(conn, site, platform, board)
-            previous = conn.execute(
-                "SELECT last_success FROM sites WHERE name = ?", [site]
-            ).fetchone()[0]
-            if result.write:
-                conn.executemany(UPSERT, [posting_row(site, p, stamp) for p in result.write])
-                conn.executemany(DESCRIBE, [self._description(site, p) for p in result.write])
-                if not self.packer.dictionary:
-                    self._untrained += len(result.write)
-            if result.back:
-                conn.executemany(
-                    "UPDATE postings SET misses = 0, missing_since = NULL "
-                    "WHERE site = ? AND id = ?",
-                    [(site, i) for i in result.back],
-                )
-            if result.missing:
-                conn.executemany(
-                    "UPDATE postings SET misses = misses + 1, "
-                    "missing_since = COALESCE(missing_since, ?), "
-                    "last_seen = CASE WHEN misses = 0 THEN COALESCE(?, last_seen) "
-                    "ELSE last_seen END "
-                    "WHERE site = ? AND id = ?",
-                    [(stamp, previous, site, i) for i in result.missing],
-                )
-            if result.closed:
-                conn.executemany(
-                    "UPDATE postings SET status = 'closed', closed_at = ?, misses = misses + 1, "
-                    "last_seen = CASE WHEN misses = 0 THEN COALESCE(?, last_seen) "
-                    "ELSE last_seen END "
-                    "WHERE site = ? AND id = ?",
-                    [(stamp, previous, site, i) for i in result.closed],
-                )
-            quiet = [c for i, c in enumerate(result.changes) if i not in deliveries]
-            conn.executemany(EVENT, [self._event_row(conn, site, c, stamp) for c in quiet])
-            for index, change in enumerate(result.changes):
-                if index not in deliveries:
-                    continue
-                row = self._event_row(conn, site, change, stamp)
-                event_id = int(conn.execute(EVENT, row).lastrowid or 0)
-                for delivery in deliveries[index]:
-                    payload = (payloads or {}).get(index) or {}
+            self._ensure_site(conn, plan.site, plan.platform, plan.board)
+            if plan.diff is not None:
+                self._write_diff(conn, plan, stamp)
+            for number, notice in enumerate(plan.notices, start=self._notices(conn, plan.site)):
+                for delivery in notice.deliveries:
                     queue(
                         conn,
-                        key=f"{site}/{change.posting_id}/{change.kind}/{row[-1]}/"
+                        key=f"{plan.site}/{notice.kind}/{number + 1}/"
                         f"{delivery.channel}/{delivery.target}",
-                        site=site,
-                        posting_id=change.posting_id,
-                        event_id=event_id,
-                        kind=str(change.kind),
+                        site=plan.site,
+                        posting_id=None,
+                        event_id=None,
+                        kind=notice.kind,
                         delivery=delivery,
-                        payload={**payload, "why": list(delivery.why)},
-                        now=now,
+                        payload={"title": notice.title, "body": notice.body},
+                        now=plan.now,
                     )
+            result = plan.result
+            read = plan.validators is not None
+            validators = plan.validators if read and not result.suspect else None
             conn.execute(
-                "UPDATE sites SET last_check = ?, last_success = ?, last_error = NULL, "
-                "error_kind = NULL, failures = CASE WHEN ? THEN failures + 1 ELSE 0 END, "
-                "etag = ?, last_modified = ?, body_hash = ?, "
-                "baseline_at = COALESCE(baseline_at, ?) WHERE name = ?",
+                "UPDATE sites SET last_check = ?, "
+                "last_success = CASE WHEN ? THEN ? ELSE last_success END, "
+                "last_error = ?, error_kind = ?, failures = ?, attention = ?, "
+                "etag = CASE WHEN ? THEN ? ELSE etag END, "
+                "last_modified = CASE WHEN ? THEN ? ELSE last_modified END, "
+                "body_hash = CASE WHEN ? THEN ? ELSE body_hash END, "
+                "baseline_at = CASE WHEN ? THEN COALESCE(baseline_at, ?) ELSE baseline_at END, "
+                "suspect_reads = ?, suspect_key = ?, "
+                "accept_smaller = CASE WHEN ? THEN 0 ELSE accept_smaller END, "
+                "notices = notices + ?, removed_at = NULL WHERE name = ?",
                 [
                     stamp,
+                    read,
                     stamp,
-                    result.suspect is not None,
-                    etag,
-                    last_modified,
-                    body_hash,
+                    result.error if not read else result.suspect,
+                    result.error_kind if not read else ("suspect" if result.suspect else None),
+                    plan.failures,
+                    int(plan.attention),
+                    read,
+                    validators.etag if validators else None,
+                    read,
+                    validators.last_modified if validators else None,
+                    read,
+                    validators.body_hash if validators else None,
+                    read,
                     stamp,
-                    site,
+                    plan.suspect_reads,
+                    plan.suspect_key,
+                    read,
+                    len(plan.notices),
+                    plan.site,
                 ],
             )
-            if result.suspect:
-                conn.execute(
-                    "UPDATE sites SET last_error = ?, error_kind = 'suspect' WHERE name = ?",
-                    [result.suspect, site],
+
+    def _notices(self, conn: sqlite3.Connection, site: str) -> int:
+        row = conn.execute("SELECT notices FROM sites WHERE name = ?", [site]).fetchone()
+        return int(row[0]) if row else 0
+
+    def _write_diff(self, conn: sqlite3.Connection, plan: Plan, stamp: str | None) -> None:
+        """A read's posting changes and their events and outbox rows."""
+        site, result = plan.site, plan.diff
+        assert result is not None
+        previous = conn.execute("SELECT last_success FROM sites WHERE name = ?", [site]).fetchone()[
+            0
+        ]
+        if result.write:
+            conn.executemany(UPSERT, [posting_row(site, p, stamp) for p in result.write])
+            conn.executemany(DESCRIBE, [self._description(site, p) for p in result.write])
+            if not self.packer.dictionary:
+                self._untrained += len(result.write)
+        if result.back:
+            conn.executemany(
+                "UPDATE postings SET misses = 0, missing_since = NULL WHERE site = ? AND id = ?",
+                [(site, i) for i in result.back],
+            )
+        if result.missing:
+            conn.executemany(
+                "UPDATE postings SET misses = misses + 1, "
+                "missing_since = COALESCE(missing_since, ?), "
+                "last_seen = CASE WHEN misses = 0 THEN COALESCE(?, last_seen) "
+                "ELSE last_seen END "
+                "WHERE site = ? AND id = ?",
+                [(stamp, previous, site, i) for i in result.missing],
+            )
+        if result.closed:
+            conn.executemany(
+                "UPDATE postings SET status = 'closed', closed_at = ?, misses = misses + 1, "
+                "last_seen = CASE WHEN misses = 0 THEN COALESCE(?, last_seen) "
+                "ELSE last_seen END "
+                "WHERE site = ? AND id = ?",
+                [(stamp, previous, site, i) for i in result.closed],
+            )
+        deliveries = plan.deliveries
+        quiet = [c for i, c in enumerate(result.changes) if i not in deliveries]
+        conn.executemany(EVENT, [self._event_row(conn, site, c, stamp) for c in quiet])
+        for index, change in enumerate(result.changes):
+            if index not in deliveries:
+                continue
+            row = self._event_row(conn, site, change, stamp)
+            event_id = int(conn.execute(EVENT, row).lastrowid or 0)
+            payload = plan.payloads.get(index) or {}
+            for delivery in deliveries[index]:
+                queue(
+                    conn,
+                    key=f"{site}/{change.posting_id}/{change.kind}/{row[-1]}/"
+                    f"{delivery.channel}/{delivery.target}",
+                    site=site,
+                    posting_id=change.posting_id,
+                    event_id=event_id,
+                    kind=str(change.kind),
+                    delivery=delivery,
+                    payload={**payload, "why": list(delivery.why)},
+                    now=plan.now,
                 )
 
     def record_unchanged(self, site: str, now: datetime) -> None:
@@ -231,22 +287,6 @@ class Checks(StoreBase):
             with self.transaction() as conn:
                 conn.executemany(UNCHANGED, rows)
 
-    def record_failure(
-        self, site: str, platform: str, board: str, now: datetime, reason: str, kind: str
-    ) -> int:
-        """A failed read: nothing about postings changes. Returns consecutive failures."""
-        stamp = utc_iso(now)
-        with self.transaction() as conn:
-            self._ensure_site(conn, site, platform, board)
-            conn.execute(
-                "UPDATE sites SET last_check = ?, last_error = ?, error_kind = ?, "
-                "failures = failures + 1 WHERE name = ?",
-                [stamp, reason, kind, site],
-            )
-            return int(
-                conn.execute("SELECT failures FROM sites WHERE name = ?", [site]).fetchone()[0]
-            )
-
     def _event_row(
         self, conn: sqlite3.Connection, site: str, change: Change, stamp: str | None
     ) -> tuple[Any, ...]:
@@ -268,22 +308,64 @@ class Checks(StoreBase):
             occurrence,
         )
 
-    def set_attention(self, site: str, flag: bool) -> None:
+    def reconcile(self, sites: Iterable[tuple[str, str, str]], now: datetime) -> list[str]:
+        """Bring the stored sites in line with sites.yaml, given (name, platform, board) of
+        each configured site. A site is its board: one with no row of its own takes over
+        the row of a stored site on the same board that sites.yaml no longer names (a
+        rename keeps its postings, history, marks and outbox); a stored site sites.yaml no
+        longer names is marked removed (its postings are no longer listed as open) until
+        it comes back. Returns the renames, as "old -> new"."""
+        wanted = {name: (platform, board) for name, platform, board in sites}
+        conn = self.db.conn
+        stored = {
+            row[0]: (row[1], row[2])
+            for row in conn.execute("SELECT name, platform, board FROM sites")
+        }
+        renames: list[str] = []
         with self.transaction() as conn:
-            conn.execute("UPDATE sites SET attention = ? WHERE name = ?", [int(flag), site])
+            for name, key in wanted.items():
+                if name in stored:
+                    continue
+                old = next((n for n, k in stored.items() if k == key and n not in wanted), None)
+                if old is None:
+                    continue
+                for table in self._tables_with_site(conn):
+                    conn.execute(f"UPDATE {table} SET site = ? WHERE site = ?", [name, old])
+                conn.execute("UPDATE sites SET name = ? WHERE name = ?", [name, old])
+                stored[name] = stored.pop(old)
+                renames.append(f"{old} -> {name}")
+            conn.executemany(
+                "UPDATE sites SET removed_at = COALESCE(removed_at, ?) WHERE name = ?",
+                [(utc_iso(now), n) for n in stored if n not in wanted],
+            )
+            conn.executemany(
+                "UPDATE sites SET removed_at = NULL WHERE name = ?",
+                [(n,) for n in stored if n in wanted],
+            )
+        return renames
 
-    def count_notices(self, site: str, kind: str) -> int:
-        """How many notices of a kind (attention, recovered) were queued for a site."""
-        row = self.db.conn.execute(
-            "SELECT COUNT(DISTINCT key) FROM outbox WHERE site = ? AND kind = ?", [site, kind]
-        ).fetchone()
-        return int(row[0])
+    @staticmethod
+    def _tables_with_site(conn: sqlite3.Connection) -> list[str]:
+        """Every table that names a site in a `site` column (this one's, and those that
+        later migrations add)."""
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return [
+            table
+            for table in tables
+            if any(col[1] == "site" for col in conn.execute(f"PRAGMA table_info('{table}')"))
+        ]
 
-    def open_count(self, site: str) -> int:
-        row = self.db.conn.execute(
-            "SELECT COUNT(*) FROM postings WHERE site = ? AND status = 'open'", [site]
-        ).fetchone()
-        return int(row[0])
+    def accept_smaller(self, site: str) -> bool:
+        """`watcher accept SITE`: believe the site's next read, however small. False when
+        no such site is stored."""
+        with self.transaction() as conn:
+            cursor = conn.execute("UPDATE sites SET accept_smaller = 1 WHERE name = ?", [site])
+            return cursor.rowcount > 0
 
     def raw_hashes(self, site: str) -> dict[str, str]:
         """The raw hash of each open posting of a site that has one (see reader.py)."""

@@ -37,6 +37,8 @@ class Queries(StoreBase):
         if status != "all":
             where.append("p.status = ?")
             args.append(status)
+        if status == "open":  # a site sites.yaml no longer names has no open postings
+            where.append("s.removed_at IS NULL")
         if site:
             where.append("p.site = ?")
             args.append(site)
@@ -143,7 +145,8 @@ class Queries(StoreBase):
     def sites(self) -> list[dict[str, Any]]:
         cursor = self.db.conn.execute(
             "SELECT s.*, (SELECT COUNT(*) FROM postings p WHERE p.site = s.name "
-            "AND p.status = 'open') AS open FROM sites s ORDER BY s.name"
+            "AND p.status = 'open') AS open FROM sites s WHERE s.removed_at IS NULL "
+            "ORDER BY s.name"
         )
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]

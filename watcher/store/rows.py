@@ -26,25 +26,6 @@ def fts_query(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class SiteState:
-    name: str
-    platform: str
-    board: str
-    baseline_at: str | None
-    last_check: str | None
-    last_success: str | None
-    last_error: str | None
-    error_kind: str | None
-    failures: int
-    attention: bool
-    etag: str | None
-    last_modified: str | None
-    body_hash: str | None
-    open: int = 0  # open postings
-    closing: int = 0  # open postings missing from the last read(s)
-
-
-@dataclass(frozen=True)
 class OutboxRow:
     id: int
     key: str
@@ -72,7 +53,8 @@ STORED = (
 )
 SITE_STATE = (
     "SELECT name, platform, board, baseline_at, last_check, last_success, last_error, "
-    "error_kind, failures, attention, etag, last_modified, body_hash, "
+    "error_kind, failures, attention, etag, last_modified, body_hash, suspect_reads, "
+    "suspect_key, accept_smaller, notices, "
     "(SELECT COUNT(*) FROM postings WHERE site = sites.name AND status = 'open'), "
     "(SELECT COUNT(*) FROM postings WHERE site = sites.name AND status = 'open' "
     "AND misses > 0) FROM sites WHERE name = ?"

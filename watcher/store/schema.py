@@ -153,6 +153,39 @@ def m005_descriptions_apart(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m006_web_indexes(db: sqlite_utils.Database) -> None:
+    # `watcher serve` pages by keyset over these (each also holds the key, site and id):
+    # the Openings page's newest and A-Z orders within a status, and a site's events by
+    # time for its trend. Without them a deep page or a trend read every row.
+    db.executescript(
+        """
+        CREATE INDEX postings_status_seen ON postings (status, first_seen);
+        CREATE INDEX postings_status_title ON postings (status, title COLLATE NOCASE);
+        CREATE INDEX events_site_at ON events (site, at, kind);
+        """
+    )
+
+
+@migrations()
+def m007_site_identity_and_shrinking(db: sqlite_utils.Database) -> None:
+    # A site is its board: a renamed site keeps its postings (`removed_at` marks one no
+    # longer in sites.yaml); suspect reads that agree are counted so that a board that
+    # really shrank is believed; health notices are numbered from the site's row.
+    db.executescript(
+        """
+        ALTER TABLE sites ADD COLUMN removed_at TEXT;
+        ALTER TABLE sites ADD COLUMN suspect_reads INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sites ADD COLUMN suspect_key TEXT;
+        ALTER TABLE sites ADD COLUMN accept_smaller INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sites ADD COLUMN notices INTEGER NOT NULL DEFAULT 0;
+        UPDATE sites SET notices = (SELECT COUNT(DISTINCT key) FROM outbox
+            WHERE outbox.site = sites.name AND outbox.kind IN ('attention', 'recovered'));
+        CREATE INDEX sites_board ON sites (platform, board);
+        """
+    )
+
+
+@migrations()
 def m008_applications(db: sqlite_utils.Database) -> None:
     # What the user did about postings (watcher.door): an application, tied to a stored
     # posting (site, posting_id) or to a role found elsewhere (url); its stages as marks

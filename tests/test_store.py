@@ -13,7 +13,7 @@ import sqlite_utils
 from tests.helpers import apply_diff
 from watcher.diff import Rules, diff
 from watcher.model import Posting
-from watcher.store import Store
+from watcher.store import Store, StoreError
 from watcher.store import base as store_base
 from watcher.store import checks as store_checks
 from watcher.store.schema import migrations
@@ -197,3 +197,19 @@ def test_rows_of_an_older_dictionary_are_read_and_searched(tmp_path, monkeypatch
     texts = {(r["site"], r["id"]): r["description"] for r in third.postings(full=True)}
     assert texts["B", "7"].startswith("Role 7") and texts["C", "7"].startswith("Role 7")
     assert {r["site"] for r in third.postings(search="Role 7")} == {"B", "C"}
+
+
+def test_a_database_from_a_newer_watcher_is_refused_up_front(tmp_path):
+    path = tmp_path / "w.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('watcher', 'm999_from_the_future', '2027-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError) as err:
+        Store(path)
+    assert "written by a newer watcher" in str(err.value)
+    assert "m999_from_the_future" in str(err.value) and "upgrade" in str(err.value)

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from watcher import __version__
+
 from watcher.model import utc_iso
 from watcher.packing import TRAIN_AFTER, Packer, train
 from watcher.store.rows import StoreError, damaged, why
-from watcher.store.schema import migrations
+from watcher.store.schema import migrations, unknown_steps
 from watcher.text import html_to_text
 
 log = logging.getLogger("watcher.store")
@@ -50,6 +52,14 @@ class StoreBase:
             self.packer = Packer(self._dictionary)
             conn.create_function("pack", 1, self.packer.pack)
             conn.create_function("unpack", 2, self.packer.unpack, deterministic=True)
+            newer = unknown_steps(self.db)
+            if newer:
+                conn.close()
+                raise StoreError(
+                    f"the database {self.path} was written by a newer watcher (it has the "
+                    f"schema step {newer[-1]}, which watcher {__version__} does not know): "
+                    "upgrade watcher (pip install -U careers-watcher) to use it"
+                )
             migrations.apply(self.db)
             self._untrained = self._load_dictionary()
         except sqlite3.DatabaseError as exc:

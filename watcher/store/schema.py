@@ -12,6 +12,13 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("watcher")
 
 
+def unknown_steps(db: sqlite_utils.Database) -> list[str]:
+    """The schema steps a database has that this watcher does not know: it was written
+    by a newer one."""
+    known = {step.name for step in migrations.pending(sqlite_utils.Database(memory=True))}
+    return [step.name for step in migrations.applied(db) if step.name not in known]
+
+
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
     db.executescript(
@@ -235,4 +242,3 @@ def m008_applications(db: sqlite_utils.Database) -> None:
         );
         """
     )
-

@@ -12,14 +12,13 @@ Times are stored as ISO 8601 UTC text (`2026-11-26T07:00:00Z`), which sorts.
 
 from __future__ import annotations
 
-from watcher.model import Delivery, target_of
+from watcher.model import Delivery, SiteState, target_of
 from watcher.store.applications import Applications
 from watcher.store.checks import Checks
 from watcher.store.outbox import Outbox
 from watcher.store.queries import Queries
 from watcher.store.rows import (
     OutboxRow,
-    SiteState,
     StoreError,
     as_posting,
 )

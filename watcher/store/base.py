@@ -12,7 +12,6 @@ from pathlib import Path
 import sqlite_utils
 
 from watcher import __version__
-
 from watcher.model import utc_iso
 from watcher.packing import TRAIN_AFTER, Packer, train
 from watcher.store.rows import StoreError, damaged, why

@@ -98,7 +98,7 @@ def visible(text: str) -> str:
 
 def link_of(fmt: Format, url: str) -> str:
     """How a posting's link is written in a body of this format."""
-    if fmt is Format.MARKDOWN:
+    if fmt.markdown:
         return f"]({url})"
     if fmt is Format.HTML:
         return f'href="{html.escape(url)}"'
@@ -118,7 +118,7 @@ def occurrences(fmt: Format, body: str, url: str) -> int:
     ("url", "fmt", "limits"),
     [
         ("json://127.0.0.1:1/x", Format.MARKDOWN, Limits(32768, 250)),
-        ("slack://T1/B1/C1", Format.MARKDOWN, Limits(35000, 250)),
+        ("slack://T1/B1/C1", Format.SLACK, Limits(35000, 250)),
         ("mailto://u:p@example.com", Format.HTML, Limits(32768, 250)),
         ("ntfy://127.0.0.1:1/topic", Format.TEXT, Limits(4096, 200, True, True)),
         (
@@ -579,3 +579,21 @@ def test_digest_fits_any_rows_and_limit(rows, fmt, limit):
         n = len(postings)
         assert messages[0].title.startswith(f"watcher digest: {n} opening")
         assert f" at {len(companies)} compan" in messages[0].title
+
+
+def test_slack_shows_hostile_titles_as_written_without_backslashes():
+    """Slack's mrkdwn shows a backslash escape as written: titles reach it as Apprise's
+    Slack step turns our Markdown, with nothing to format and no stray backslash."""
+    from apprise.plugins.slack import NotifySlack
+
+    title = "Staff *urgent* [C++] ~x~ `code` <!channel> _lead_ snake_case & a\\b"
+    (message,) = render("Acme", [row(1, title, why=["*x*"])], Format.SLACK)
+    assert message.format.apprise == "markdown"
+    shown = NotifySlack._commonmark_to_slack(message.body)
+    assert "\\" not in shown.replace("a\u2216b", "")
+    assert "<https://jobs.example.com/1|" in shown  # the posting's link, as Slack writes it
+    line = shown.split("<https://jobs.example.com/1|", 1)[1].split(">", 1)[0]
+    for plain in ("Staff", "urgent", "[C++]", "snake_case", "&amp;", "&lt;!channel&gt;"):
+        assert plain in line, (plain, line)
+    for mark in ("*urgent*", "~x~", "`code`", "_lead_"):
+        assert mark not in shown

@@ -27,11 +27,22 @@ from typing import Any, Protocol
 
 
 class Format(StrEnum):
-    """The markup of a message body; the values are Apprise's `NotifyFormat` values."""
+    """The markup of a message body. `SLACK` is Markdown as Apprise turns it into Slack's
+    mrkdwn, which shows a backslash escape as written: it is escaped its own way."""
 
     MARKDOWN = "markdown"
+    SLACK = "slack"
     HTML = "html"
     TEXT = "text"
+
+    @property
+    def markdown(self) -> bool:
+        return self in (Format.MARKDOWN, Format.SLACK)
+
+    @property
+    def apprise(self) -> str:
+        """The `NotifyFormat` value Apprise is given."""
+        return "markdown" if self.markdown else self.value
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ class Limits:
 @dataclass(frozen=True)
 class Message:
     """One message to send. A superset of `watcher.notify.Message` (same first three
-    fields); send `body` with `body_format=apprise.NotifyFormat(message.format.value)`."""
+    fields); send `body` with `body_format=apprise.NotifyFormat(message.format.apprise)`."""
 
     title: str
     body: str
@@ -113,7 +124,7 @@ _SMS = Limits(body=160, title=0)
 # Used only when Apprise cannot make a plugin of the URL (unknown scheme, missing
 # dependency, malformed URL); the values are those Apprise 2 declares.
 _FALLBACK = {
-    **dict.fromkeys(("slack",), Service(Format.MARKDOWN, Limits(35000, 250))),
+    **dict.fromkeys(("slack",), Service(Format.SLACK, Limits(35000, 250))),
     **dict.fromkeys(("discord",), Service(Format.MARKDOWN, Limits(2000, 250, True))),
     **dict.fromkeys(("tgram",), Service(Format.HTML, Limits(4096, 0))),
     **dict.fromkeys(("matrix", "matrixs"), Service(Format.MARKDOWN, Limits(65000, 250))),
@@ -178,6 +189,8 @@ def service_for(url: str) -> Service:
         fmt = preferred
     else:
         fmt = next(f for f in (Format.MARKDOWN, Format.HTML, Format.TEXT) if f in formats)
+    if scheme == "slack" and fmt is Format.MARKDOWN:
+        fmt = Format.SLACK
     body = _positive(getattr(plugin, "body_maxlen", 0))
     if scheme in _BODY_LIMIT:
         body = min(body or _BODY_LIMIT[scheme], _BODY_LIMIT[scheme])
@@ -246,8 +259,10 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), _defang(text))
 
 
-def _markdown_line(text: str) -> str:
+def _markdown_line(fmt: Format, text: str) -> str:
     """Like `escape_markdown`, for text that starts a line (no heading, list, quote)."""
+    if fmt is Format.SLACK:
+        return escape_mrkdwn(text)  # `#` and `>` escaped anywhere; Slack has no lists
     escaped = escape_markdown(text)
     found = _MD_LINE_START.match(escaped)
     if not found:
@@ -262,8 +277,24 @@ def escape_html(text: str) -> str:
     return html.escape(_defang(text), quote=True)
 
 
+# What Apprise's CommonMark-to-mrkdwn step takes a backslash off (or makes an entity of),
+# and Slack's emphasis marks, which it shows with their backslash: those become look-alikes.
+_MRKDWN_SPECIAL = re.compile(r"[\[\]()<>!#]")
+_MRKDWN_LOOKALIKE = str.maketrans({"*": "\u2217", "~": "\u223c", "`": "\u02cb", "\\": "\u2216"})
+_MRKDWN_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Text that Slack shows as itself: no backslash is left to show, no emphasis, link
+    or mention can be made of it (`snake_case` stays as it is)."""
+    text = _MRKDWN_UNDERSCORE.sub("\uff3f", _defang(text).translate(_MRKDWN_LOOKALIKE))
+    return _MRKDWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+
+
 def _escape(fmt: Format, text: str) -> str:
-    if fmt is Format.MARKDOWN:
+    if fmt is Format.SLACK:
+        return escape_mrkdwn(text)
+    if fmt.markdown:
         return escape_markdown(text)
     if fmt is Format.HTML:
         return escape_html(text)
@@ -363,8 +394,13 @@ def _within(budget: int, measure: Callable[[str], int]) -> Callable[[str], bool]
 
 # --- postings ------------------------------------------------------------------------
 
-_ELLIPSIS = {Format.MARKDOWN: "…", Format.HTML: "…", Format.TEXT: "..."}
-_DETAIL_SEP = {Format.MARKDOWN: " · ", Format.HTML: " · ", Format.TEXT: " | "}
+_ELLIPSIS = {Format.MARKDOWN: "…", Format.SLACK: "…", Format.HTML: "…", Format.TEXT: "..."}
+_DETAIL_SEP = {
+    Format.MARKDOWN: " · ",
+    Format.SLACK: " · ",
+    Format.HTML: " · ",
+    Format.TEXT: " | ",
+}
 _DETAILS = ("location", "seniority", "salary")
 _KIND_ORDER = ("new", "reopened", "reposted", "changed", "closed")
 
@@ -413,9 +449,9 @@ def _posting_line(
         extra += _escape(fmt, details)
     if kind and p.kind:
         extra += f" ({_escape(fmt, p.kind)})"
-    if fmt is Format.MARKDOWN:
+    if fmt.markdown:
         line = f"- [{esc}]({url}){extra}" if url else f"- {esc}{extra}"
-        return line + (f"\n  _{escape_markdown(why)}_" if why else "")
+        return line + (f"\n  _{_escape(fmt, why)}_" if why else "")
     if fmt is Format.HTML:
         line = f'<li><a href="{html.escape(url)}">{esc}</a>{extra}' if url else f"<li>{esc}{extra}"
         return line + (f"<br><i>{escape_html(why)}</i>" if why else "") + "</li>"
@@ -495,6 +531,7 @@ class _Layout:
 
 _LAYOUT = {
     Format.MARKDOWN: _Layout("\n\n", "\n\n", "\n\n", "", "", "\n"),
+    Format.SLACK: _Layout("\n\n", "\n\n", "\n\n", "", "", "\n"),
     Format.HTML: _Layout("\n", "\n", "\n", "<ul>\n", "\n</ul>", "\n"),
     Format.TEXT: _Layout("\n", "\n\n", "\n", "", "", "\n"),
 }
@@ -503,17 +540,17 @@ _TITLE_GAP = 12
 
 
 def _title_block(fmt: Format, title: str) -> str:
-    if fmt is Format.MARKDOWN:
-        return f"**{escape_markdown(title)}**"
+    if fmt.markdown:
+        return f"**{_escape(fmt, title)}**"
     if fmt is Format.HTML:
         return f"<p><b>{escape_html(title)}</b></p>"
     return _defang(title)
 
 
 def _heading(fmt: Format, company: str, note: str | None) -> str:
-    if fmt is Format.MARKDOWN:
-        tail = f" · {escape_markdown(note)}" if note else ""
-        return f"**{escape_markdown(company)}**{tail}"
+    if fmt.markdown:
+        tail = f" · {_escape(fmt, note)}" if note else ""
+        return f"**{_escape(fmt, company)}**{tail}"
     if fmt is Format.HTML:
         tail = f" · {escape_html(note)}" if note else ""
         return f"<p><b>{escape_html(company)}</b>{tail}</p>"
@@ -698,8 +735,8 @@ def _notice(row: RowLike, fmt: Format, limits: Limits) -> Message:
 
     def build(raw: str) -> str:
         parts = raw.split("\n")
-        if fmt is Format.MARKDOWN:
-            return "\n".join(_markdown_line(part) for part in parts) + link
+        if fmt.markdown:
+            return "\n".join(_markdown_line(fmt, part) for part in parts) + link
         if fmt is Format.HTML:
             return "<br>\n".join(escape_html(part) for part in parts) + link
         return "\n".join(_defang(part) for part in parts) + link
@@ -717,7 +754,7 @@ def _notice(row: RowLike, fmt: Format, limits: Limits) -> Message:
 def _notice_link(fmt: Format, url: str | None) -> str:
     if url is None:
         return ""
-    if fmt is Format.MARKDOWN:
+    if fmt.markdown:
         return f"\n\n[Open the posting]({url})"
     if fmt is Format.HTML:
         return f'<br>\n<a href="{html.escape(url)}">Open the posting</a>'

@@ -71,7 +71,9 @@ def apprise_send(url: str, message: Message) -> Outcome:
             plugin.socket_read_timeout = READ_TIMEOUT
         read_timeout = float(plugin.socket_read_timeout or READ_TIMEOUT)
     result = client.notify(
-        body=message.body, title=message.title, body_format=apprise.NotifyFormat(message.format)
+        body=message.body,
+        title=message.title,
+        body_format=apprise.NotifyFormat(message.format.apprise),
     )
     if result:
         return Outcome(True)

@@ -213,3 +213,25 @@ def test_a_database_from_a_newer_watcher_is_refused_up_front(tmp_path):
         Store(path)
     assert "written by a newer watcher" in str(err.value)
     assert "m999_from_the_future" in str(err.value) and "upgrade" in str(err.value)
+
+
+def test_search_finds_words_in_text_written_without_spaces(tmp_path):
+    store = Store(tmp_path / "w.db")
+    board = [
+        Posting("1", "ソフトウェアエンジニア（東京）", "https://x/1", description="Go と Rust"),
+        Posting("2", "后端开发工程师 上海", "https://x/2"),
+        Posting("3", "백엔드 개발자", "https://x/3"),
+        Posting("4", "Rust Engineer", "https://x/4"),
+        Posting("5", "Trust and Safety Analyst", "https://x/5"),
+    ]
+    apply_diff(store, "S", NOW, diff({}, board, NOW, Rules()))
+
+    def found(text: str) -> set[str]:
+        return {row["id"] for row in store.postings(search=text)}
+
+    assert found("エンジニア") == {"1"}
+    assert found("東京") == {"1"}  # two characters: below the trigram's three
+    assert found("工程师") == {"2"} and found("上海") == {"2"}
+    assert found("개발자") == {"3"}
+    assert found("エンジニア 東京") == {"1"} and found("エンジニア 上海") == set()
+    assert found("rust") == {"1", "4"}  # whole words elsewhere: "Trust" is not "rust"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,9 @@ from watcher.model import utc_iso
 from watcher.store.base import StoreBase
 from watcher.store.rows import StoreError, fts_query
 from watcher.text import html_to_text
+
+# Scripts written without spaces between words: Han, Hiragana, Katakana, Hangul.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
 class Queries(StoreBase):
@@ -49,11 +53,9 @@ class Queries(StoreBase):
             where.append("p.first_seen >= ?")
             args.append(utc_iso(since))
         if search:
-            self._sync_search()
-            where.append(
-                "(p.site, p.id) IN (SELECT site, id FROM postings_fts WHERE postings_fts MATCH ?)"
-            )
-            args.append(fts_query(search))
+            clause, found = self.search_clause(search)
+            where.append(clause)
+            args += found
         sql = (
             "SELECT p.site, p.id, p.title, p.url, p.location, p.locations, p.department, p.team, "
             "p.employment, p.workplace, p.compensation, p.posted_at, p.status, p.first_seen, "
@@ -86,24 +88,49 @@ class Queries(StoreBase):
             out.append(item)
         return out
 
-    def _sync_search(self) -> None:
-        """Bring the full-text index up to date with the postings it lags behind.
+    def search_clause(self, search: str) -> tuple[str, list[Any]]:
+        """A WHERE clause over postings `p` selecting those whose title or description
+        holds every word of `search`, and its arguments. Words are whole words (SQLite
+        FTS5, unicode61); text in Chinese, Japanese or Korean, written without spaces
+        between words, is searched as substrings instead (a trigram index, and a scan
+        for words of one or two characters)."""
+        if not _CJK.search(search):
+            self._sync_search("postings_fts")
+            clause = (
+                "(p.site, p.id) IN (SELECT site, id FROM postings_fts WHERE postings_fts MATCH ?)"
+            )
+            return clause, [fts_query(search)]
+        self._sync_search("postings_cjk")
+        clauses, args = [], []
+        for word in search.split():
+            if len(word) >= 3:
+                inner = "postings_cjk MATCH ?"
+                args.append(fts_query(word))
+            else:
+                inner = "instr(lower(title), ?) OR instr(lower(description), ?)"
+                args += [word.lower(), word.lower()]
+            clauses.append(f"(p.site, p.id) IN (SELECT site, id FROM postings_cjk WHERE {inner})")
+        return "(" + " AND ".join(clauses or ["1"]) + ")", args
 
-        The index is kept lazily, at search time, so that checks never pay for it.
+    def _sync_search(self, table: str = "postings_fts") -> None:
+        """Bring a full-text index (`postings_fts`, or `postings_cjk` for text without
+        spaces between words) up to date with the postings it lags behind.
+
+        The indexes are kept lazily, at search time, so that checks never pay for them.
         """
         with self.transaction() as conn:
             conn.execute(
-                "DELETE FROM postings_fts WHERE rowid IN (SELECT f.rowid FROM postings_fts f "
+                f"DELETE FROM {table} WHERE rowid IN (SELECT f.rowid FROM {table} f "
                 "LEFT JOIN postings p ON p.site = f.site AND p.id = f.id "
                 "WHERE p.digest IS NULL OR p.digest != f.digest)"
             )
             conn.execute(
-                "INSERT INTO postings_fts (site, id, digest, title, description) "
+                f"INSERT INTO {table} (site, id, digest, title, description) "
                 "SELECT p.site, p.id, p.digest, p.title, CASE WHEN d.html "
                 "THEN html_text(unpack(d.body, d.dictionary)) "
                 "ELSE unpack(d.body, d.dictionary) END FROM postings p "
                 "LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id "
-                "WHERE NOT EXISTS (SELECT 1 FROM postings_fts f WHERE f.site = p.site "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.site = p.site "
                 "AND f.id = p.id)"
             )
 

@@ -242,3 +242,17 @@ def m008_applications(db: sqlite_utils.Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m009_search_without_spaces(db: sqlite_utils.Database) -> None:
+    # Chinese, Japanese and Korean write words without spaces: the unicode61 index sees a
+    # whole phrase as one token. A trigram index finds words inside it.
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE postings_cjk USING fts5(
+            site UNINDEXED, id UNINDEXED, digest UNINDEXED, title, description,
+            tokenize = 'trigram'
+        );
+        """
+    )

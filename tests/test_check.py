@@ -197,3 +197,15 @@ def test_a_304_confirms_what_is_missing_without_the_body(tmp_path, server, recei
     assert closed["id"] == "5"
     (message,) = receiver.bodies()
     assert "Role 5" in message["message"] and "closed" in message["message"]
+
+
+def test_the_response_cap_is_set_in_defaults(tmp_path, server):
+    serve_greenhouse(
+        server, "acme", [gh_job(i, f"Role {i}", content="x" * 3000) for i in range(400)]
+    )
+    project = Project(tmp_path, server)
+    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"max_response_mb": 0.5})
+    result = project.run("check")
+    assert result.exit_code == 3 and "response larger than 512 KB" in result.output
+    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"max_response_mb": 5})
+    assert project.run("check").exit_code == 0

@@ -180,6 +180,9 @@ class Defaults(Settings):
     per_host: int | None = Field(None, ge=1, description="requests in flight per host")
     min_gap: float | None = Field(None, ge=0, description="seconds between requests to a host")
     concurrency: int | None = Field(None, ge=1, description="sites checked at once")
+    max_response_mb: float | None = Field(
+        None, gt=0, description="the largest response read, in MB after decompression (20)"
+    )
     door: Door | None = None
 
 

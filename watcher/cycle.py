@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from watcher import door
 from watcher.config import Config, Site
-from watcher.fetch import Fetcher, FetchSettings
+from watcher.fetch import MB, Fetcher, FetchSettings
 from watcher.model import Posting, SourceError, utc_iso
 from watcher.notify import DeliveryReport, deliver
 from watcher.plan import (
@@ -55,12 +56,14 @@ class CycleReport:
 def make_fetcher(config: Config) -> Fetcher:
     """The one shared HTTP client, with the politeness settings of `defaults:`."""
     defaults = config.defaults
-    overrides = {
+    overrides: dict[str, Any] = {
         key: value
         for key in ("user_agent", "per_host", "min_gap")
         if (value := getattr(defaults, key)) is not None
         and key in FetchSettings.__dataclass_fields__
     }
+    if defaults.max_response_mb is not None:
+        overrides["max_bytes"] = int(defaults.max_response_mb * MB)
     return Fetcher(FetchSettings(**overrides))
 
 
@@ -146,7 +149,7 @@ def _snapshot(store: Store, site: Site, read: Read, now: datetime) -> Snapshot:
         described=[p.id for p in read.postings if p.digest == p.raw],
         unchanged=read.unchanged,
     )
-    return Snapshot(state, stored)
+    return Snapshot(state, stored, tuple(store.applications_at(site.name)))
 
 
 def _checked(site: Site, board: str, state: Any, read: Read, now: datetime) -> Plan:
@@ -202,8 +205,26 @@ async def check_sites(
         await asyncio.gather(*(one(site) for site in sites))
     if report.unstored and not report.sites:
         return report  # nothing could be written: delivering would fail the same way
+    remind(config, store, clock())
     report.delivery = await deliver(store, config.routes, clock(), redact=config.redact)
     return report
+
+
+def remind(config: Config, store: Store, now: datetime) -> int:
+    """Queue the follow-up reminders due `now` (watcher.door), each once per channel URL:
+    every cycle and the daemon's delivery tick come here before delivering."""
+    applications = store.applications()
+    if not applications:
+        return 0
+    queued = store.door_keys()
+    due = [
+        (followup, delivery)
+        for followup, delivery in door.reminders(applications, now, config.door, config.routes)
+        if f"{followup.key}/{delivery.channel}/{delivery.target}" not in queued
+    ]
+    if due:
+        store.queue_reminders(due, now)
+    return len(due)
 
 
 def reconcile(config: Config, store: Store, now: datetime) -> list[str]:

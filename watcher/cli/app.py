@@ -13,7 +13,6 @@ import click
 
 from watcher import __version__
 from watcher.cli.common import EXIT_UNEXPECTED, EXIT_USAGE, OPENED, global_options
-from watcher.store.rows import damaged, why
 
 # command name -> "module:function" under watcher.cli
 COMMANDS = {
@@ -90,6 +89,8 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except sqlite3.DatabaseError as exc:  # damage found by a query, past the open
+        from watcher.store.rows import damaged, why
+
         path = OPENED[-1] if OPENED else Path("the database")
         click.echo(f"error: {damaged(path, exc) or why(exc)}", err=True)
         sys.exit(EXIT_UNEXPECTED)

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from watcher import config as config_mod
-
 if TYPE_CHECKING:
+    from watcher import config as config_mod
     from watcher.store import Store
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_SITE_FAILED = 0, 1, 2, 3
@@ -72,7 +71,9 @@ def config_path() -> Path:
         return Path(obj["config_path"])
     if os.environ.get("WATCHER_CONFIG"):
         return Path(os.environ["WATCHER_CONFIG"])
-    return config_mod.default_path()
+    from watcher.config import default_path
+
+    return default_path()
 
 
 def db_path() -> Path:
@@ -90,6 +91,10 @@ def db_path() -> Path:
 
 def load_config() -> config_mod.Config:
     """The config, or exit 2 with every problem on stderr."""
+    # imported here, as the store is in open_store: only the commands that use them pay
+    # for loading them (the config's models and every source: 0.2 s)
+    from watcher import config as config_mod
+
     try:
         config = config_mod.load(config_path())
     except config_mod.ConfigError as exc:

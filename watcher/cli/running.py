@@ -1,4 +1,8 @@
-"""Running: `check` (one cycle), `run` (the daemon), `status`, `outbox`."""
+"""Running: `check` (one cycle), `run` (the daemon), `status`, `outbox`.
+
+The cycle, the store and delivery are imported by the commands that run them, not with
+this module, which `watcher check --help` loads too.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,10 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from watcher import config as config_mod
 from watcher.cli.common import (
     EXIT_OK,
     EXIT_SITE_FAILED,
@@ -24,19 +27,12 @@ from watcher.cli.common import (
     terminal_width,
     use_color,
 )
-from watcher.cycle import (
-    CycleReport,
-    SiteResult,
-    check_sites,
-    make_fetcher,
-    reconcile,
-    site_status,
-    utcnow,
-)
-from watcher.notify import deliver
 from watcher.render import Column, paint, plural, printable, relative, table
-from watcher.store import OutboxRow, Store, StoreError
-from watcher.text import parse_time
+
+if TYPE_CHECKING:
+    from watcher import config as config_mod
+    from watcher.cycle import CycleReport, SiteResult
+    from watcher.store import OutboxRow, Store
 
 
 @click.command()
@@ -62,6 +58,9 @@ def check(
     Example (cron, every 30 minutes):
       */30 * * * *  watcher check --quiet
     """
+    from watcher.cycle import reconcile, utcnow
+    from watcher.store import StoreError
+
     config = load_config()
     sites = list(config.sites)
     if names:
@@ -136,6 +135,8 @@ def accept(site: str) -> None:
     Example:
       watcher accept Acme
     """
+    from watcher.store import StoreError
+
     config = load_config()
     target = config.site(site)
     if target is None:
@@ -166,6 +167,8 @@ async def _check(
     notify_existing: bool,
     show: Callable[[SiteResult], None],
 ) -> CycleReport:
+    from watcher.cycle import check_sites, make_fetcher
+
     async with make_fetcher(config) as fetcher:
         return await check_sites(
             config,
@@ -260,6 +263,9 @@ def status(as_json: bool) -> None:
     Example:
       watcher status --json | jq '.sites[] | select(.failures > 0)'
     """
+    from watcher.cycle import site_status, utcnow
+    from watcher.text import parse_time
+
     config = optional_config()
     store = open_store(readonly=True)
     now = utcnow()
@@ -329,6 +335,9 @@ def outbox(retry: bool, as_json: bool) -> None:
     redact = config.redact if config else str
     try:
         if retry and config is not None:
+            from watcher.cycle import utcnow
+            from watcher.notify import deliver
+
             now = utcnow()
             revived = store.retry_dead(now)
             report = asyncio.run(

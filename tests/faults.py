@@ -10,6 +10,8 @@ flight when its answer starts: the client may start another right after).
 from __future__ import annotations
 
 import gzip
+import os
+import selectors
 import socket
 import struct
 import threading
@@ -132,31 +134,37 @@ class FaultServer:
         self._lock = threading.Lock()
         self.stopping = threading.Event()
         self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.05)
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._accept, daemon=True)
 
     def start(self) -> FaultServer:
+        self._wake_read, self._wake_write = os.pipe()
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self.stopping.set()
+        os.write(self._wake_write, b"x")
         self._thread.join(5)
         self._sock.close()
+        os.close(self._wake_read)
+        os.close(self._wake_write)
 
     def hits_to(self, path: str) -> list[Hit]:
         with self._lock:
             return [h for h in self.hits if urlsplit(h.path).path == path]
 
     def _accept(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+        """Accept until `stop` writes to the wake-up pipe (no polling: a stop is at once)."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._sock, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self.stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self._sock and not self.stopping.is_set():
+                        conn, _ = self._sock.accept()
+                        threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
         with conn:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import selectors
 import threading
 import time
 from collections.abc import Callable
@@ -85,10 +87,22 @@ class LocalServer:
             do_GET = do_POST = do_PUT = do_HEAD = _serve
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
+        self.httpd.daemon_threads = True  # a kept-alive connection never holds up `stop`
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve_until_stopped, daemon=True)
+
+    def _serve_until_stopped(self) -> None:
+        """Accept until `stop` writes to the wake-up pipe: unlike `serve_forever`, which
+        looks for a shutdown request only every 0.5 s, nothing here waits on a poll."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.httpd, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.httpd and not self._stopping.is_set():
+                        self.httpd.handle_request()
 
     def reply_for(self, seen: Seen) -> Reply:
         path_only = urlsplit(seen.path).path
@@ -108,12 +122,18 @@ class LocalServer:
             return [s for s in self.seen if urlsplit(s.path).path == path]
 
     def start(self) -> LocalServer:
+        self._wake_read, self._wake_write = os.pipe()
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        self._stopping.set()
+        os.write(self._wake_write, b"x")
+        if self._thread.is_alive():
+            self._thread.join(5)
         self.httpd.server_close()
+        os.close(self._wake_read)
+        os.close(self._wake_write)
 
 
 class Receiver(LocalServer):

@@ -24,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from watcher import config as config_mod
 from watcher import sdnotify, timing
 from watcher.config import Config, Site
-from watcher.cycle import SiteResult, check_site, make_fetcher, reconcile, utcnow
+from watcher.cycle import SiteResult, check_site, make_fetcher, reconcile, remind, utcnow
 from watcher.fetch import Fetcher
 from watcher.notify import deliver
 from watcher.store import Store, StoreError
@@ -187,6 +187,7 @@ class Daemon:
 
     async def _deliver(self) -> None:
         try:
+            remind(self.config, self.store, utcnow())
             report = await deliver(
                 self.store, self.config.routes, utcnow(), redact=self.config.redact
             )

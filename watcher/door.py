@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from watcher import timing
 from watcher.diff import compare_key
-from watcher.match import Filter, seniority
+from watcher.match import seniority
 from watcher.model import Change, Delivery, EventKind, Posting, target_of, utc_iso
 from watcher.routing import Route
 
@@ -332,6 +333,21 @@ def _second_body(app: Application, end: date, how: str, closed: datetime | None)
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class DoorEvent:
+    """What a check decided about an application, written with the check: a second
+    chance (`deliveries` and `payload`: the notice to every channel) or a similar role
+    (told in the posting's own message, marked)."""
+
+    key: str
+    application: int
+    kind: str  # second_chance, similar
+    site: str
+    posting_id: str
+    deliveries: tuple[Delivery, ...] = ()
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
 # --- similar roles -----------------------------------------------------------------
 
 # Roman numerals of a ladder ("Engineer III") say the level, not the role.
@@ -395,11 +411,6 @@ def similar(
             month = _MONTHS[when.month - 1] + (f" {when.year}" if when.year != today.year else "")
             return Similar(app, f"similar to {app.role} in {month}")
     return None
-
-
-def lenient(rules: Filter) -> Filter:
-    """`rules` without the title and seniority rules: what a similar role must pass."""
-    return replace(rules, title=(), exclude_title=(), seniority=())
 
 
 # --- follow-ups --------------------------------------------------------------------

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from watcher import door
 from watcher.diff import Diff, Rules, Stored, diff
+from watcher.door import Application, DoorEvent
 from watcher.messages import payload_of
 from watcher.model import Delivery, EventKind, Posting, SiteState
 from watcher.render import plural
@@ -103,6 +105,7 @@ class Plan:
     suspect_reads: int = 0  # suspect reads in a row that listed the same postings
     suspect_key: str | None = None  # what they listed
     only_checked: bool = False  # nothing but the check time to write (a healthy 304)
+    door: list[DoorEvent] = field(default_factory=list)  # second chances, similar roles
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class Snapshot:
 
     state: SiteState | None
     stored: dict[str, Stored] = field(default_factory=dict)
+    applications: tuple[Application, ...] = ()  # the user's, at this site's company
 
 
 def rules_of(site: Site) -> Rules:
@@ -238,7 +242,10 @@ def plan_read(
             if routed and change.posting is not None:
                 plan.deliveries[index] = routed
                 plan.payloads[index] = payload_of(change.posting, site.name)
+        if snapshot.applications:
+            _door(plan, site, config, snapshot, now)
         plan.result.queued = sum(len(d) for d in plan.deliveries.values())
+        plan.result.queued += sum(len(e.deliveries) for e in plan.door)
     if accepted:
         plan.notices.append(
             Notice(
@@ -250,6 +257,52 @@ def plan_read(
         )
     _health(plan, site, config, state, result.suspect, "suspect" if result.suspect else None)
     return plan
+
+
+def _door(plan: Plan, site: Site, config: Config, snapshot: Snapshot, now: datetime) -> None:
+    """The user's applications at this site (watcher.door): a role they were turned down
+    for that opens again is told to every channel, whatever the filters, instead of its
+    usual message; a new role like one they applied to is routed past the title and
+    seniority filters, marked as such."""
+    changes = plan.diff.changes if plan.diff else []
+    apps = snapshot.applications
+    closed_at = {posting_id: s.closed_at for posting_id, s in snapshot.stored.items()}
+    everyone = tuple(notice_deliveries(config.routes, tuple(config.routes), now))
+    told = set()
+    found_chances = door.second_chances(
+        site.name, changes, apps, now, config.door, closed_at=closed_at
+    )
+    for alert in found_chances:
+        told.add(alert.change)
+        plan.deliveries.pop(alert.change, None)
+        plan.payloads.pop(alert.change, None)
+        plan.door.append(
+            DoorEvent(
+                key=alert.key,
+                application=alert.application.id,
+                kind="second_chance",
+                site=site.name,
+                posting_id=alert.posting_id,
+                deliveries=everyone,
+                payload={"title": alert.title, "body": alert.body, "url": alert.url},
+            )
+        )
+    for index, change in enumerate(changes):
+        posting = change.posting
+        if index in told or posting is None or change.kind not in _NEW_ROLES:
+            continue
+        found = door.similar(site.name, posting, apps, now, config.door)
+        routed = route_event(config, site, change, now, similar=found.note) if found else []
+        if found and routed:
+            plan.deliveries[index] = routed
+            plan.payloads[index] = payload_of(posting, site.name)
+            key = f"door/similar/{found.application.id}/{site.name}/{change.posting_id}"
+            plan.door.append(
+                DoorEvent(key, found.application.id, "similar", site.name, change.posting_id)
+            )
+
+
+_NEW_ROLES = (EventKind.NEW, EventKind.REPOSTED)
 
 
 def _listing_key(ids: list[str]) -> str:

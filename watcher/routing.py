@@ -9,7 +9,7 @@ at the end of its quiet hours, whichever is later.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, tzinfo
 from typing import TYPE_CHECKING
 
@@ -68,23 +68,38 @@ def selects(config: Config, site: Site, posting: Posting, now: datetime) -> Verd
     return Verdict(True, verdict.why + tuple(w for w in extra if w not in verdict.why), None)
 
 
-def deliveries(config: Config, site: Site, change: Change, now: datetime) -> list[Delivery]:
-    """Where and when one event is to be sent."""
+def deliveries(
+    config: Config, site: Site, change: Change, now: datetime, *, similar: str | None = None
+) -> list[Delivery]:
+    """Where and when one event is to be sent. `similar` (a role like one the user
+    applied to, watcher.door) lets it past the title and seniority rules, and says so."""
     posting = change.posting
     if posting is None or str(change.kind) not in site.events:
         return []
-    base = site.filter.check(posting, now)
+    relax = lenient if similar else _as_is
+    base = relax(site.filter).check(posting, now)
     if not base.ok:
         return []
     out = []
     for route in routes(config, site.notify):
-        verdict = route.filter.check(posting, now)
+        verdict = relax(route.filter).check(posting, now)
         if not verdict.ok:
             continue
-        why = base.why + tuple(w for w in verdict.why if w not in base.why)
+        why = ((similar,) if similar else ()) + base.why
+        why += tuple(w for w in verdict.why if w not in why)
         due = route.due(now)
         out += [Delivery(route.channel, target_of(url), due, why) for url in route.urls]
     return out
+
+
+def lenient(rules: Filter) -> Filter:
+    """`rules` without the title and seniority rules: what a role similar to one the user
+    applied to must still pass."""
+    return replace(rules, title=(), exclude_title=(), seniority=())
+
+
+def _as_is(rules: Filter) -> Filter:
+    return rules
 
 
 def notice_deliveries(

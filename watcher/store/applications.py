@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from watcher.diff import compare_key
-from watcher.door import Application, FollowUp, Mark
+from watcher.door import Application, DoorEvent, FollowUp, Mark
 from watcher.model import Delivery, utc_iso
 from watcher.store.base import StoreBase
 from watcher.store.outbox import queue
@@ -20,18 +19,29 @@ from watcher.store.rows import StoreError, fts_query
 _COLUMNS = "id, company, title, site, posting_id, url, department, team, location, reflection"
 
 
-@dataclass(frozen=True)
-class DoorEvent:
-    """What a check decided about an application: a second chance (`deliveries` and
-    `payload` say what to send) or a similar role (told with the posting's own message)."""
-
-    key: str
-    application: int
-    kind: str  # second_chance, similar
-    site: str
-    posting_id: str
-    deliveries: Sequence[Delivery] = ()
-    payload: dict[str, Any] | None = None
+def record_door(conn: sqlite3.Connection, events: Iterable[DoorEvent], now: datetime) -> None:
+    """Within a check's transaction: note what applications were told of, and queue each
+    second chance to its channels. Keys make each happen once."""
+    for event in events:
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO application_events (key, application, kind, site, "
+            "posting_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+            [event.key, event.application, event.kind, event.site, event.posting_id, utc_iso(now)],
+        )
+        if not cursor.rowcount:
+            continue
+        for delivery in event.deliveries:
+            queue(
+                conn,
+                key=f"{event.key}/{delivery.channel}/{delivery.target}",
+                site=event.site,
+                posting_id=None,  # a notice of its own: never held for a digest
+                event_id=None,
+                kind=event.kind,
+                delivery=delivery,
+                payload=event.payload,
+                now=now,
+            )
 
 
 class Applications(StoreBase):
@@ -157,39 +167,6 @@ class Applications(StoreBase):
                 "INSERT INTO applications_fts (application, part, body) VALUES (?, ?, ?)",
                 [app_id, f"mark:{mark_id}", note],
             )
-
-    def record_door(
-        self, conn: sqlite3.Connection, events: Iterable[DoorEvent], now: datetime
-    ) -> None:
-        """Within a check's transaction: note what applications were told of, and queue
-        each second chance to its channels. Keys make each happen once."""
-        for event in events:
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO application_events (key, application, kind, site, "
-                "posting_id, at) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    event.key,
-                    event.application,
-                    event.kind,
-                    event.site,
-                    event.posting_id,
-                    utc_iso(now),
-                ],
-            )
-            if not cursor.rowcount:
-                continue
-            for delivery in event.deliveries:
-                queue(
-                    conn,
-                    key=f"{event.key}/{delivery.channel}/{delivery.target}",
-                    site=event.site,
-                    posting_id=None,  # a notice of its own: never held for a digest
-                    event_id=None,
-                    kind=event.kind,
-                    delivery=delivery,
-                    payload=event.payload or {},
-                    now=now,
-                )
 
     # --- reading --------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from watcher.diff import Stored
 from watcher.model import Change, EventKind, Posting, SiteState, utc_iso
+from watcher.store.applications import record_door
 from watcher.store.base import StoreBase
 from watcher.store.outbox import queue
 from watcher.store.rows import (
@@ -140,6 +141,7 @@ class Checks(StoreBase):
             self._ensure_site(conn, plan.site, plan.platform, plan.board)
             if plan.diff is not None:
                 self._write_diff(conn, plan, stamp)
+            record_door(conn, plan.door, plan.now)
             for number, notice in enumerate(plan.notices, start=self._notices(conn, plan.site)):
                 for delivery in notice.deliveries:
                     queue(

@@ -54,3 +54,17 @@ after = places._name_lookup.cache_info().currsize
 assert (before, found, after) == (0, [frozenset({"DE"})], 1), (before, found, after)
 """
     loaded_after(code, tmp_path)
+
+
+def test_httpcore_finds_sniffio_once_instead_of_searching_for_it_on_every_request(tmp_path):
+    """httpcore 1.0 imports sniffio in every lock and event it sets up, and a failed
+    import is searched for again each time: it is a dependency for that reason."""
+    code = """
+import asyncio
+import httpcore._synchronization as sync
+asyncio.run(asyncio.sleep(0))
+async def main():
+    return sync.current_async_library()
+assert asyncio.run(main()) == "asyncio"
+"""
+    assert "sniffio" in loaded_after(code, tmp_path)

@@ -211,3 +211,34 @@ def test_follow_ups_fire_once_each_at_the_channels_local_time(world, server):
     cycle(config, store, datetime(2026, 8, 11, 7, 0, tzinfo=UTC))  # 8 weeks after
     cycle(config, store, datetime(2026, 8, 12, 7, 0, tzinfo=UTC))
     assert titles(phone).count(check_in) == 1
+
+
+def test_the_daemons_delivery_tick_sends_reminders_once_even_from_two_processes(
+    world, server, tmp_path
+):
+    from watcher.cycle import remind
+    from watcher.daemon import Daemon
+
+    configure, store, phone, mail = world
+    configure()
+    path = tmp_path / "sites.yaml"
+    text = path.read_text().replace("    quiet: '22:00-07:00'\n", "")  # real time: any hour
+    path.write_text(text.replace("sites:", "  door:\n    remind_at: '00:00'\nsites:"))
+    config = config_mod.load(path)
+    board(server, gh_job(1, BACKEND))
+    cycle(config, store, T0)
+    # applied 15 days ago (real time): the follow-up fell yesterday, at midnight
+    applied = datetime.now(UTC).date() - timedelta(days=15)
+    store.mark("Acme", "1", "applied", applied, None, None, T0)
+    other = Store(tmp_path / "w.db")  # a second process on the same database
+    try:
+        now = datetime.now(UTC)
+        assert remind(config, other, now) == 2  # one for each channel's URL
+        assert remind(config, store, now) == 0
+    finally:
+        other.close()
+    asyncio.run(Daemon(path, store, config)._deliver())
+    for receiver in (phone, mail):
+        assert titles(receiver) == ["Acme: follow up on your application"]
+    asyncio.run(Daemon(path, store, config)._deliver())
+    assert len(phone.messages) == len(mail.messages) == 1

@@ -22,9 +22,10 @@ from watcher.store.rows import (
     StoreError,
     as_posting,
 )
+from watcher.store.trends import Trends
 
 
-class Store(Checks, Outbox, Queries, Applications):
+class Store(Checks, Outbox, Trends, Queries, Applications):
     """The database. One per process; methods are synchronous and short."""
 
 

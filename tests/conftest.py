@@ -1,15 +1,32 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.servers import LocalServer, Receiver
+from watcher.fetch import Fetcher
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Real responses saved by other projects; present on developer machines and CI, not committed here.
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+async def _no_wait(seconds: float) -> None:
+    await asyncio.sleep(0)
+
+
+@pytest.fixture(autouse=True)
+def no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fetchers made without a `sleep` of their own (the ones commands make: check, add,
+    the daemon's) retry at once instead of waiting up to seconds between attempts. The
+    attempts, their number and the wait each one would take are as without this:
+    tests/test_fetch.py checks the waits themselves by passing `sleep`."""
+    defaults = Fetcher.__init__.__kwdefaults__
+    assert defaults is not None and "sleep" in defaults, "Fetcher(sleep=...) has moved"
+    monkeypatch.setitem(defaults, "sleep", _no_wait)
 
 
 @pytest.fixture

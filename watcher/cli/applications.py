@@ -101,7 +101,7 @@ def _said(app: Application) -> str:
 @click.command()
 @command_options
 @click.argument("posting")
-@click.argument("stage", type=_STAGE)
+@click.argument("stage", type=_STAGE, metavar="STAGE")
 @_ON
 @_NOTE
 @_SITE
@@ -268,7 +268,8 @@ def application_lines(detail: dict[str, Any] | None) -> list[str]:
         return []
     lines = [f"application: {detail['stage']} since {detail['since']}"]
     for m in detail["marks"]:
-        lines.append(printable(f"  {m['on']:16} {m['stage']:12} {m['note'] or ''}").rstrip())
+        note = " / ".join(line.strip() for line in (m["note"] or "").splitlines() if line.strip())
+        lines.append(printable(f"  {m['on']:16} {m['stage']:12} {note}").rstrip())
     for event in detail["told"]:
         what = "open again" if event["kind"] == "second_chance" else "similar role"
         lines.append(
@@ -414,7 +415,6 @@ def calendar_of(apps: list[Application], settings: DoorSettings, stamp: datetime
     interviews (at their time when one was given, else all day)."""
     from icalendar import Calendar, Event
 
-    local = stamp.astimezone().tzinfo
     cal = Calendar()
     cal.add("prodid", "-//careers-watcher//watcher calendar//EN")
     cal.add("version", "2.0")
@@ -443,7 +443,8 @@ def calendar_of(apps: list[Application], settings: DoorSettings, stamp: datetime
             start: Any = m.on
             end: Any = m.on + timedelta(days=1)
             if m.at is not None:
-                start = datetime.combine(m.on, m.at).replace(tzinfo=local)
+                # the machine's local time that day (its DST), written in UTC
+                start = datetime.combine(m.on, m.at).astimezone().astimezone(UTC)
                 end = start + timedelta(hours=1)
             summary = f"Interview: {app.title} at {app.company}"
             event(f"door/interview/{app.id}/{m.id}", summary, start, end, app, m.note or "")

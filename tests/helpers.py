@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +121,23 @@ def apply_failure(store: Any, site: str, now: Any, board: str | None = None) -> 
 
     result = SiteResult(site, ok=False, error="HTTP 500", error_kind="http")
     store.apply(Plan(site, "greenhouse", board or site, now, result, failures=1))
+
+
+@cache
+def _empty_database() -> bytes:
+    """The file of a new database, every migration applied: made once per test process."""
+    from watcher.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "empty.db"
+        Store(path).close()
+        return path.read_bytes()
+
+
+def new_store(path: Path) -> Any:
+    """A Store on a new database at `path`, as `Store(path)` makes it, for tests that make
+    hundreds: a copy of the migrated empty file (4 ms) instead of the migrations (60 ms)."""
+    from watcher.store import Store
+
+    path.write_bytes(_empty_database())
+    return Store(path)

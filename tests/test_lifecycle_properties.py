@@ -11,10 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import apply_diff, apply_failure
+from tests.helpers import apply_diff, apply_failure, new_store
 from watcher.diff import Rules, diff
 from watcher.model import Posting
-from watcher.store import Store
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 RULES = Rules(close_after_misses=2)
@@ -39,7 +38,7 @@ def test_every_posting_is_new_exactly_once_and_flaps_are_silent(shortcut, states
     """With `shortcut`, postings listed as stored are kept (not built), as the reader
     does for item sources: the outcome must be the same."""
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder) / "w.db")
+        store = new_store(Path(folder) / "w.db")
         events: list[tuple[int, str, str]] = []  # (step, kind, id)
         reads: list[tuple[int, frozenset[int], bool]] = []  # (step, ids, suspect)
         for step, state in enumerate(states):

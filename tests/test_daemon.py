@@ -56,6 +56,16 @@ class NotifySocket:
     def has(self, prefix: str) -> bool:
         return any(m.startswith(prefix) for m in list(self.messages))
 
+    def reloads(self) -> int:
+        """How many reloads the daemon is done with (a READY=1 after a RELOADING=1)."""
+        done, reloading = 0, False
+        for message in list(self.messages):
+            if message == "RELOADING=1":
+                reloading = True
+            elif message == "READY=1" and reloading:
+                done, reloading = done + 1, False
+        return done
+
     def close(self) -> None:
         self.closed.set()
         self.reader.join(2)
@@ -100,7 +110,7 @@ def daemon(
 def test_daemon_polls_reloads_and_stops(daemon, server, receiver):
     project, notify, start = daemon
     serve_greenhouse(server, "acme", [gh_job(1, "Engineer")])
-    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"every": "1s"})
+    project.sites({"name": "Acme", "greenhouse": "acme"}, defaults={"every": "0.3s"})
     proc = start()
 
     assert wait_until(lambda: notify.has("READY=1")), proc
@@ -119,23 +129,26 @@ def test_daemon_polls_reloads_and_stops(daemon, server, receiver):
     project.sites(
         {"name": "Acme", "greenhouse": "acme"},
         {"name": "Beta", "greenhouse": "beta"},
-        defaults={"every": "1s"},
+        defaults={"every": "0.3s"},
     )
     proc.send_signal(signal.SIGHUP)
     assert wait_until(lambda: len(server.requests_to("/v1/boards/beta/jobs")) >= 2, timeout=8)
+    assert wait_until(lambda: notify.reloads() == 1)
 
     # SIGHUP with a broken config keeps the old one running
     project.write("sites:\n  - name: Acme\n    greenhous: acme\n")
     proc.send_signal(signal.SIGHUP)
-    time.sleep(0.5)
+    assert wait_until(lambda: notify.reloads() == 2)
     before = len(server.requests_to("/v1/boards/beta/jobs"))
     assert wait_until(lambda: len(server.requests_to("/v1/boards/beta/jobs")) > before + 1)
     assert proc.poll() is None
     # ...and so does one with a cron line that cannot run, and an emptied file
-    for text in ('sites:\n  - name: Acme\n    greenhouse: acme\n    cron: "99 * * * *"\n', ""):
+    for reloads, text in enumerate(
+        ('sites:\n  - name: Acme\n    greenhouse: acme\n    cron: "99 * * * *"\n', ""), start=3
+    ):
         project.write(text)
         proc.send_signal(signal.SIGHUP)
-        time.sleep(0.5)
+        assert wait_until(lambda n=reloads: notify.reloads() == n)
         seen = len(server.requests_to("/v1/boards/beta/jobs"))
         assert wait_until(lambda n=seen: len(server.requests_to("/v1/boards/beta/jobs")) > n + 1)
         assert proc.poll() is None

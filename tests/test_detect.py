@@ -3,6 +3,8 @@ without any network access, and the near-misses that must not match."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from watcher.sources import REGISTRY, detect
@@ -577,3 +579,10 @@ def test_every_registered_platform_with_url_patterns_has_a_row() -> None:
     covered = {p.values[1] for p in MATCHES}  # type: ignore[attr-defined]
     with_patterns = {key for key, source in REGISTRY.items() if source.url_patterns}
     assert with_patterns <= covered
+
+
+def test_the_readme_platform_table_lists_every_key() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Supported platforms", 1)[1].split("\n## ", 1)[0]
+    missing = [key for key in REGISTRY if f"| `{key}` |" not in table]
+    assert missing == []

@@ -84,9 +84,8 @@ def test_rejected_then_closed_then_reopened_is_one_alert_instead_of_the_usual(wo
     cycle(config, store, T0 + timedelta(days=1))
     cycle(config, store, T0 + timedelta(days=2))
     phone.messages.clear()
-    assert [p["status"] for p in store.postings(status="all", site="Acme") if p["id"] == "1"] == [
-        "closed"
-    ]
+    (app,) = store.applications()
+    assert store.posting_state([app])[app.id]["status"] == "closed"  # where things stand
     board(server, gh_job(1, BACKEND), gh_job(2, "Product Designer"), gh_job(9, "Office Manager"))
     cycle(config, store, T0 + timedelta(days=9))
     for receiver in (phone, mail):  # every channel at once, the digest channel too

@@ -114,25 +114,42 @@ class Queries(StoreBase):
 
     def _sync_search(self, table: str = "postings_fts") -> None:
         """Bring a full-text index (`postings_fts`, or `postings_cjk` for text without
-        spaces between words) up to date with the postings it lags behind.
+        spaces between words) up to date with the postings queued for it.
 
-        The indexes are kept lazily, at search time, so that checks never pay for them.
+        The indexes are kept lazily, at search time, so that checks never pay for them:
+        triggers queue each posting written, changed or deleted (m010_search_queue), and
+        a search indexes only those.
         """
+        waiting = "SELECT 1 FROM search_queue WHERE tbl = ? LIMIT 1"
+        if not self.db.conn.execute(waiting, [table]).fetchone():
+            return  # read without the write lock: most searches find nothing to do
+        queued = "FROM search_queue q {join} WHERE q.tbl = ?"
+        posting = "JOIN postings p ON p.site = q.site AND p.id = q.id"
         with self.transaction() as conn:
-            conn.execute(
-                f"DELETE FROM {table} WHERE rowid IN (SELECT f.rowid FROM {table} f "
-                "LEFT JOIN postings p ON p.site = f.site AND p.id = f.id "
-                "WHERE p.digest IS NULL OR p.digest != f.digest)"
-            )
-            conn.execute(
-                f"INSERT INTO {table} (site, id, digest, title, description) "
-                "SELECT p.site, p.id, p.digest, p.title, CASE WHEN d.html "
-                "THEN html_text(unpack(d.body, d.dictionary)) "
-                "ELSE unpack(d.body, d.dictionary) END FROM postings p "
-                "LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.site = p.site "
-                "AND f.id = p.id)"
-            )
+            if conn.execute(waiting, [table]).fetchone():
+                docs = "JOIN search_docs s ON s.site = q.site AND s.id = q.id"
+                conn.execute(
+                    f"DELETE FROM {table} WHERE rowid IN "
+                    f"(SELECT s.docid {queued.format(join=docs)})",
+                    [table],
+                )
+                conn.execute(
+                    "INSERT OR IGNORE INTO search_docs (site, id) "
+                    f"SELECT q.site, q.id {queued.format(join=posting)}",
+                    [table],
+                )
+                conn.execute(
+                    f"INSERT INTO {table} (rowid, site, id, digest, title, description) "
+                    "SELECT DISTINCT s.docid, p.site, p.id, p.digest, p.title, CASE WHEN d.html "
+                    "THEN html_text(unpack(d.body, d.dictionary)) "
+                    "ELSE unpack(d.body, d.dictionary) END "
+                    + queued.format(
+                        join=f"{posting} {docs} "
+                        "LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id"
+                    ),
+                    [table],
+                )
+                conn.execute("DELETE FROM search_queue WHERE tbl = ?", [table])
 
     def resolve(self, ref: str, site: str | None = None) -> list[tuple[str, str]]:
         """The (site, id) of the stored postings a user means by `ref`: an id, `site:id`,

@@ -900,3 +900,24 @@ def test_any_word_terms_compile_and_check(terms: list[str], posting: Posting) ->
     except ValueError:
         return
     filt.check(posting, NOW)
+
+
+@pytest.mark.parametrize(
+    ("location", "country"),
+    [
+        ("Remote - Peru", "Peru"),
+        ("Kigali, Rwanda", "RW"),
+        ("Amman, Jordan", "Jordan"),
+        ("Remote (Estonia)", "EE"),
+    ],
+)
+def test_every_iso_country_is_known_by_name_and_code(location, country):
+    """Country names and codes come from ISO 3166 (pycountry), not only the hand table."""
+    assert check({"location": [country]}, make("Engineer", location)).ok
+    assert not check({"location": ["Germany"]}, make("Engineer", location)).ok
+
+
+def test_remote_in_a_country_outside_the_hand_table_is_told_apart():
+    match = {"location": ["remote"], "remote_countries": ["Germany"]}
+    assert not check(match, make("Engineer", "Remote - Peru")).ok
+    assert check(match, make("Engineer", "Remote - Germany")).ok

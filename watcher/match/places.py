@@ -10,7 +10,9 @@ from watcher.model import Posting
 from watcher.text import fold
 
 # --- places ----------------------------------------------------------------------------
-# A small table, enough to tell "Remote - US" from "Remote (Europe)". Countries are keyed
+# Every country's name comes from ISO 3166 (pycountry, `_iso_countries`). The tables here
+# add what it lacks: local and short names, codes read in text, regions, cities and
+# states. Countries are keyed
 # by ISO alpha-2; each has folded names and the codes read in the (case-kept) text.
 # Two-letter codes that are also US state codes are left out of the text codes (CA is
 # California more often than Canada in a location, IN Indiana, IL Illinois...), except
@@ -237,13 +239,34 @@ def _place_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]
 _PLACE_NAMES, _PLACE_CODES = _place_tables()
 
 
+# Country names that are more often something else in a job's location.
+_NOT_COUNTRIES = frozenset({"jersey"})  # Jersey City, NJ
+
+
+@cache
+def _iso_countries() -> dict[str, frozenset[str]]:
+    """Every country's names from ISO 3166 (the pycountry package), folded, beside the
+    hand tables above: those keep the aliases, the codes read in text and the regions;
+    where a name is in both, the hand table wins (`georgia` is the US state)."""
+    import pycountry
+
+    out: dict[str, frozenset[str]] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name"):
+            name = fold(str(getattr(country, attr, "") or ""))
+            if name and name not in _NOT_COUNTRIES and name not in _PLACE_NAMES:
+                out[name] = frozenset({country.alpha_2})
+    return out
+
+
 @cache
 def _name_lookup() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
     """The regex of every place name, and the names by key: built on first use, since
     compiling that regex (15 ms) would otherwise be paid by every command at import."""
-    longest_first = sorted(_PLACE_NAMES, key=len, reverse=True)
+    every = {**_iso_countries(), **_PLACE_NAMES}
+    longest_first = sorted(every, key=len, reverse=True)
     pattern = re.compile("|".join(f"(?:{word_pattern(n)})" for n in longest_first))
-    return pattern, {_key(name): members for name, members in _PLACE_NAMES.items()}
+    return pattern, {_key(name): members for name, members in every.items()}
 
 
 _CODE_RE = re.compile(
@@ -269,7 +292,13 @@ def user_area(term: str) -> frozenset[str] | None:
     for country, (names_, _codes) in _COUNTRIES.items():
         if key in {_key(n) for n in names_}:
             return frozenset({country})
-    return None
+    if len(upper) == 2:  # any ISO 3166 code a user writes
+        import pycountry
+
+        found = pycountry.countries.get(alpha_2=upper)
+        if found is not None:
+            return frozenset({found.alpha_2})
+    return {_key(n): m for n, m in _iso_countries().items()}.get(key)
 
 
 def places(location: str) -> list[frozenset[str]]:

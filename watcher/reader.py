@@ -13,13 +13,13 @@ or diffed. On a board where 3 % of the postings changed, that is most of the wor
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
+import xxhash
 
 from watcher import __version__
 from watcher.fetch import Fetcher
@@ -69,8 +69,9 @@ async def read_board(
     first = await fetcher.fetch(request, etag=previous.etag, last_modified=previous.last_modified)
     if first.not_modified:
         return Read(unchanged=True, validators=previous, pages=1)
-    # sha1 as a fast change check of the whole body (twice blake2b's speed here)
-    digest = hashlib.sha1(first.body, usedforsecurity=False).hexdigest()
+    # a fast change check of the whole body: XXH3 reads a 600 KB board in 0.01 ms (sha1:
+    # 0.34 ms, and every board of a cycle without validators is hashed)
+    digest = xxhash.xxh3_128_hexdigest(first.body)
     validators = Validators(first.headers.get("etag"), first.headers.get("last-modified"), digest)
     if previous.body_hash and digest == previous.body_hash:
         return Read(unchanged=True, validators=validators, pages=1)
@@ -146,8 +147,12 @@ _SALT = f"watcher {__version__}\n".encode()
 
 def raw_hash(item: Any) -> str:
     """A hash of a platform's posting object as sent. Salted with watcher's version, so
-    that a release that reads postings differently builds each of them again once."""
-    digest = hashlib.sha1(_SALT, usedforsecurity=False)
+    that a release that reads postings differently builds each of them again once.
+
+    XXH3 (128 bits; not cryptographic, and it needs not be: it says whether an object the
+    board itself writes has changed). Every object of a changed board is hashed: 0.3 us
+    for a 6.7 KB object, where sha1 took 4 (the serialisation, 1.2 us, is the rest)."""
+    digest = xxhash.xxh3_128(_SALT)
     digest.update(orjson.dumps(item))
     return digest.hexdigest()
 

@@ -827,3 +827,19 @@ def test_bulk_resolution_is_bounded(sites: Path, server: LocalServer) -> None:
     assert [o.status for o in report.outcomes] == [Status.UNRECOGNISED] * 12
     assert 1 <= state["most"] <= 3
     assert sites.read_text() == SITES
+
+
+@pytest.mark.parametrize(
+    ("link", "name"),
+    [
+        ("https://lifeattiktok.com/search/7301234567890", "TikTok"),
+        ("https://jobs.bytedance.com/en/position/7301234567890/detail", "ByteDance"),
+        ("https://career5.successfactors.eu/career?company=acmecorp", "Acmecorp"),
+    ],
+)
+def test_names_say_the_company_not_the_platform_host(tmp_path, link, name):
+    result = CliRunner().invoke(
+        cli, ["add", link, "--offline", "--dry-run", "--config", str(tmp_path / "sites.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"- name: {name}\n" in result.output

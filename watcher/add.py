@@ -502,7 +502,7 @@ _GENERIC_LABELS = frozenset(
 )
 # Labels of the platforms' own hosts in a board id (`wd1.myworkdaysite.com/acme/External`).
 _PLATFORM_LABEL = re.compile(
-    r"^(?:wd\d+|myworkday(?:jobs|site)|com|net|org|io|co|de|uk|eu|ai|"
+    r"^(?:wd\d+|myworkday(?:jobs|site)|career\d*|com|net|org|io|co|de|uk|eu|ai|"
     r"personio|icims|eightfold|avature|phenompeople|successfactors|taleo|jobvite|oraclecloud)$",
     re.IGNORECASE,
 )
@@ -545,8 +545,11 @@ def _company_words(label: str) -> list[str]:
 
 
 def site_name(found: Found, link: str | None = None) -> str:
-    """The name a new site gets: from its board id, or, for a board that names no
-    company (a search such as `all`), from the host of the link that led to it."""
+    """The name a new site gets: a large employer's own name for its search sites
+    (`TikTok`), else from its board id, or, for a board that names no company, from the
+    host of the link that led to it."""
+    if isinstance(found.board, SearchBoard):
+        return sources.get(found.key).label
     if isinstance(found.board, str) or not (found.page or link):
         return default_name(found.key, found.board)
     return default_name("jsonld", found.page or link)

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Compensation, Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source
+from watcher.sources.base import Source, first_by_id
 from watcher.sources.jsonld import (
     absolute_url,
     job_posting,
@@ -118,15 +118,11 @@ class Avature(Source):
     def parse(self, request: Request, response: Response, now: datetime) -> Page:
         page = public_url(response.url, request.meta.get("url", request.url), self.api)
         tree = LexborHTMLParser(page_text(response))
-        postings: dict[str, Posting] = {}
-        for block in tree.css(_BLOCKS):
-            posting = self._row(block, page)
-            if posting and posting.id not in postings:
-                postings[posting.id] = posting
+        postings = first_by_id(self._row(block, page) for block in tree.css(_BLOCKS))
         if not postings:
             return Page([])
         offset = int(request.meta.get("offset") or 0) + len(postings)
-        return Page(list(postings.values()), self._next(tree, page, offset))
+        return Page(postings, self._next(tree, page, offset))
 
     def _row(self, block: LexborNode, page: str) -> Posting | None:
         links: dict[str, str | None] = {}  # JobDetail link: its first text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -169,6 +170,17 @@ def expect(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
         got = type(value).__name__
         raise SourceError(f"unexpected response shape: {what} is {got}", kind="parse")
     return value
+
+
+def first_by_id(postings: Iterable[Posting | None]) -> list[Posting]:
+    """The postings read from a page's blocks, None (a block that is not a posting)
+    skipped and only the first of each id kept, in page order: pages and feeds list a
+    posting twice (a card and its teaser, a position repeated)."""
+    kept: dict[str, Posting] = {}
+    for posting in postings:
+        if posting is not None and posting.id not in kept:
+            kept[posting.id] = posting
+    return list(kept.values())
 
 
 def items(payload: Any, key: str | None) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from watcher.model import Page, Posting, Request, Response
-from watcher.sources.base import Source
+from watcher.sources.base import Source, first_by_id
 from watcher.sources.jsonld import absolute_url, http_url, node_text, page_text, public_url
 
 _PROBE = LexborHTMLParser("<p></p>")
@@ -86,12 +86,7 @@ class Html(Source):
     def parse(self, request: Request, response: Response, now: datetime) -> Page:
         page = public_url(response.url, self.board.url, self.api)
         tree = LexborHTMLParser(page_text(response))
-        postings: dict[str, Posting] = {}
-        for node in tree.css(self.board.item):
-            posting = self._posting(node, page)
-            if posting and posting.id not in postings:
-                postings[posting.id] = posting
-        return Page(list(postings.values()))
+        return Page(first_by_id(self._posting(node, page) for node in tree.css(self.board.item)))
 
     def _posting(self, node: LexborNode, page: str) -> Posting | None:
         spec = self.board

@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Compensation, Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source
+from watcher.sources.base import Source, first_by_id
 from watcher.sources.jsonld import (
     absolute_url,
     completed_from_page,
@@ -113,15 +113,11 @@ class Icims(Source):
         current = int(request.meta.get("pr", 0))
         page_url = public_url(response.url, f"{self.origin}/jobs/search", self.api)
         tree = LexborHTMLParser(page_text(response))
-        postings: dict[str, Posting] = {}
-        for card in tree.css(_CARDS):
-            posting = self._posting(card, page_url)
-            if posting is not None and posting.id not in postings:
-                postings[posting.id] = posting
+        postings = first_by_id(self._posting(card, page_url) for card in tree.css(_CARDS))
         if not postings:
             _check_empty(tree)
         more = _has_more(tree, current)
-        return Page(list(postings.values()), self._search(current + 1) if more else None)
+        return Page(postings, self._search(current + 1) if more else None)
 
     def _posting(self, card: LexborNode, page_url: str) -> Posting | None:
         link = next(

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source
+from watcher.sources.base import Source, first_by_id
 from watcher.sources.jsonld import (
     absolute_url,
     completed_from_page,
@@ -108,16 +108,12 @@ class Jobvite(Source):
         _refuse_redirects_away(response, f"no Jobvite site named {self.board!r}")
         page_url = public_url(response.url, request.meta.get("url", self.site), self.api)
         tree = LexborHTMLParser(page_text(response))
-        postings: dict[str, Posting] = {}
-        for row in tree.css(_ROWS):
-            posting = self._posting(row, page_url)
-            if posting is not None and posting.id not in postings:
-                postings[posting.id] = posting
+        postings = first_by_id(self._posting(row, page_url) for row in tree.css(_ROWS))
         if not postings and tree.css_first("[class*='jv-']") is None:
             raise SourceError(
                 "not a Jobvite job list (no Jobvite markup in the page)", kind="parse"
             )
-        return Page(list(postings.values()), self._next(tree, page_url, request))
+        return Page(postings, self._next(tree, page_url, request))
 
     def _posting(self, row: LexborNode, page_url: str) -> Posting | None:
         for anchor in row.css("a[href]"):

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from watcher.model import Compensation, Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source
+from watcher.sources.base import Source, first_by_id
 from watcher.sources.feed import ATOM, atom_entry, load_xml
 from watcher.sources.jsonld import absolute_url, page_text, public_url
 from watcher.text import clean, employment, fold, html_to_text
@@ -110,12 +110,7 @@ class Oleeo(Source):
         if root.tag != f"{ATOM}feed":
             raise SourceError(f"not an Atom feed (root element <{root.tag}>)", kind="parse")
         base = public_url(response.url, self.feed_url, self.api)
-        postings: dict[str, Posting] = {}
-        for entry in root.iterfind(f"{ATOM}entry"):
-            posting = _vacancy(entry, base)
-            if posting is not None and posting.id not in postings:
-                postings[posting.id] = posting
-        return Page(list(postings.values()))
+        return Page(first_by_id(_vacancy(entry, base) for entry in root.iterfind(f"{ATOM}entry")))
 
 
 def _board(host: str, match: re.Match[str]) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from watcher.model import Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source
+from watcher.sources.base import Source, first_by_id
 from watcher.sources.feed import child_text, load_xml
 from watcher.text import employment, parse_time, unique
 
@@ -51,12 +51,8 @@ class Personio(Source):
         root = load_xml(response)
         if root.tag != "workzag-jobs":
             raise SourceError(f"not a Personio feed (root element <{root.tag}>)", kind="parse")
-        postings: dict[str, Posting] = {}
-        for position in root.iterfind("position"):
-            posting = self._posting(position)
-            if posting and posting.id not in postings:  # feeds repeat positions
-                postings[posting.id] = posting
-        return Page(list(postings.values()))
+        # Feeds repeat positions: the first of each id is kept.
+        return Page(first_by_id(map(self._posting, root.iterfind("position"))))
 
     def _posting(self, position: ET.Element) -> Posting | None:
         job_id = child_text(position, "id")

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source, expect, items, load_json
+from watcher.sources.base import Source, expect, first_by_id, items, load_json
 from watcher.sources.feed import child_text, load_xml, rss_item
 from watcher.sources.jsonld import (
     absolute_url,
@@ -187,11 +187,7 @@ class SuccessFactors(Source):
         if tree.css_first("#noresults"):  # no hits: the rows are "recent jobs" instead
             return Page([])
         rows = tree.css("tr.data-row") or tree.css("li.job-tile")
-        postings: dict[str, Posting] = {}
-        for row in rows:
-            posting = _row(row, page)
-            if posting and posting.id not in postings:
-                postings[posting.id] = posting
+        postings = first_by_id(_row(row, page) for row in rows)
         if not postings:
             if request.meta.get("preamble") and _UNIFIED.search(text):
                 return Page([], self._unified(0, _locale(text)))
@@ -204,7 +200,7 @@ class SuccessFactors(Source):
         else:
             _, last, total = shown
             following = last if total is None or last < total else None
-        return Page(list(postings.values()), self._search(following) if following else None)
+        return Page(postings, self._search(following) if following else None)
 
     # --- the unified search API -----------------------------------------------------
 

@@ -31,8 +31,7 @@ from watcher.model import Compensation, Page, Posting, Request, Response, Source
 from watcher.sources.base import Source, first_by_id
 from watcher.sources.jsonld import (
     absolute_url,
-    job_posting,
-    job_posting_objects,
+    first_job_posting,
     node_text,
     page_text,
     public_url,
@@ -191,8 +190,7 @@ class Avature(Source):
     def parse_detail(self, posting: Posting, response: Response, now: datetime) -> Posting:
         page = public_url(response.url, posting.url, self.api)
         tree = LexborHTMLParser(page_text(response))
-        found = (job_posting(obj, page) for obj in job_posting_objects(tree))
-        described = next(filter(None, found), None)
+        described = first_job_posting(tree, page)
         fields, parts = _detail_fields(tree)
         if described is None and not fields and not parts:
             raise SourceError("no Avature job details on the posting's page", kind="parse")

@@ -195,6 +195,13 @@ def job_posting(obj: Mapping[str, Any], page_url: str) -> Posting | None:
     )
 
 
+def first_job_posting(tree: LexborHTMLParser, page_url: str) -> Posting | None:
+    """The posting of the page's first JSON-LD JobPosting that makes one (see
+    `job_posting`); None when none does."""
+    found = (job_posting(obj, page_url) for obj in job_posting_objects(tree))
+    return next(filter(None, found), None)
+
+
 def completed_from_page(listed: Posting, tree: LexborHTMLParser, page_url: str) -> Posting | None:
     """A posting read from a list page, completed by the JobPosting JSON-LD of its own
     page; None when that page has none. The list's id, link, title and the fields it

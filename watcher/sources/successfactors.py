@@ -34,8 +34,7 @@ from watcher.sources.base import Source, expect, first_by_id, items, load_json
 from watcher.sources.feed import child_text, load_xml, rss_item
 from watcher.sources.jsonld import (
     absolute_url,
-    job_posting,
-    job_posting_objects,
+    first_job_posting,
     node_text,
     page_text,
     public_url,
@@ -314,8 +313,7 @@ class SuccessFactors(Source):
     def parse_detail(self, posting: Posting, response: Response, now: datetime) -> Posting:
         page = public_url(response.url, posting.url, self.api)
         tree = LexborHTMLParser(page_text(response))
-        found = (job_posting(obj, page) for obj in job_posting_objects(tree))
-        described = next(filter(None, found), None)
+        described = first_job_posting(tree, page)
         if described is not None:
             return replace(
                 posting,

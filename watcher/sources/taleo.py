@@ -31,12 +31,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from watcher.model import Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, items, load_json
-from watcher.sources.jsonld import (
-    job_posting,
-    job_posting_objects,
-    node_text,
-    page_text,
-)
+from watcher.sources.jsonld import first_job_posting, node_text, page_text
 from watcher.sources.markup import HTML_ACCEPT, board_in_links, written_date
 from watcher.text import clean, employment, unique
 
@@ -258,8 +253,7 @@ class Taleo(ItemSource):
 
     def parse_detail(self, posting: Posting, response: Response, now: datetime) -> Posting:
         tree = LexborHTMLParser(page_text(response))
-        found = (job_posting(obj, posting.url) for obj in job_posting_objects(tree))
-        described = next(filter(None, found), None)
+        described = first_job_posting(tree, posting.url)
         if described is not None and described.description_html:
             return replace(
                 posting,

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import random
 import signal
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from watcher import config as config_mod
-from watcher import sdnotify, timing
+from watcher import pidfile, sdnotify, timing
 from watcher.config import Config, Site
 from watcher.cycle import SiteResult, check_site, make_fetcher, reconcile, remind, utcnow
 from watcher.fetch import Fetcher
@@ -73,9 +74,18 @@ class Daemon:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     running: set[asyncio.Task[Any]] = field(default_factory=set)
     results: dict[str, SiteResult] = field(default_factory=dict)
+    # Started in the loop once the schedule runs, stopped with the daemon (the page of
+    # `watcher run --serve`): each has `async start(daemon)` and `async stop()`.
+    attached: list[Any] = field(default_factory=list)
 
     async def serve(self) -> None:
-        """Run until SIGTERM/SIGINT, then stop cleanly."""
+        """Run until SIGTERM/SIGINT, then stop cleanly. While it runs, a pid file beside
+        the database tells other watcher processes whom to signal (see pidfile.py)."""
+        memory = str(self.store.path) == ":memory:"
+        with nullcontext() if memory else pidfile.hold(pidfile.beside(self.store.path)):
+            await self._serve()
+
+    async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         self.gate = asyncio.Semaphore(self.config.defaults.concurrency or 8)
         self.fetcher = make_fetcher(self.config)
@@ -100,6 +110,8 @@ class Daemon:
         self._status()
         log.info("watching %d sites from %s", len(self.config.sites), self.config_path)
         watchdog = asyncio.create_task(self._watchdog())
+        for extra in self.attached:
+            await extra.start(self)
         await self.stopping.wait()
         await self._shutdown(watchdog)
 
@@ -218,6 +230,8 @@ class Daemon:
 
     async def _shutdown(self, watchdog: asyncio.Task[Any]) -> None:
         sdnotify.notify("STOPPING=1")
+        for extra in self.attached:
+            await extra.stop()
         log.info("stopping: letting %d running check(s) finish", len(self.running))
         # Paused, not shut down: APScheduler's shutdown cancels the jobs still running.
         self.scheduler.pause()

@@ -35,6 +35,7 @@ COMMANDS = {
     "notify-test": "setup:notify_test",
     "schema": "setup:schema",
     "completion": "setup:completion",
+    "serve": "serve:serve",
 }
 
 

@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -27,6 +28,7 @@ from watcher.cli.common import (
     terminal_width,
     use_color,
 )
+from watcher.cli.serve import prepare, web_options
 from watcher.render import Column, paint, plural, printable, relative, table
 
 if TYPE_CHECKING:
@@ -208,24 +210,47 @@ def _report_json(report: CycleReport) -> dict[str, Any]:
 @click.command()
 @command_options
 @click.option("-v", "--verbose", is_flag=True, help="log debug details too")
-def run(verbose: bool) -> None:
+@click.option("--serve", "with_page", is_flag=True, help="also serve the web page (watcher serve)")
+@web_options
+def run(
+    verbose: bool,
+    with_page: bool,
+    host: str,
+    port: int,
+    allow_remote: bool,
+    allowed: tuple[str, ...],
+    token_file: Path | None,
+) -> None:
     """Run as a daemon: check every site on its own schedule until stopped.
 
     SIGHUP re-reads sites.yaml (a broken file is reported and the running one
     kept); SIGTERM or Ctrl-C stop after running checks finish (10 s at most).
+    --serve also serves the page of `watcher serve` from the same process and
+    database connection (--host, --port and the rest as for `watcher serve`).
 
     \b
-    Example:
+    Examples:
       watcher run --config /etc/watcher/sites.yaml
+      watcher run --serve --port 8787
     """
     from watcher.daemon import Daemon
 
     config = load_config()
     store = open_store()
     _setup_logging(config, verbose)
+    daemon = Daemon(config_path(), store, config)
+    sock = None
+    if with_page:
+        from watcher.web.server import Attached, url_of
+
+        sock, settings = prepare(host, port, allow_remote, allowed, token_file)
+        daemon.attached.append(Attached(sock, settings))
+        logging.getLogger("watcher").info("serving the page at %s", url_of(sock))
     try:
-        asyncio.run(Daemon(config_path(), store, config).serve())
+        asyncio.run(daemon.serve())
     finally:
+        if sock is not None:
+            sock.close()
         store.close()
 
 

@@ -129,7 +129,7 @@ class Trends(Queries):
         where, args = self._openings_filter(query)
         columns, descending = SORTS.get(query.sort, SORTS["newest"])
         backwards = query.before is not None and query.after is None
-        cursor = decode_cursor(query.before if backwards else query.after or "")
+        cursor = decode_cursor((query.before if backwards else query.after) or "")
         # Reading backwards (the page before) flips the order, then the rows back.
         down = descending != backwards
         page_where = list(where)

@@ -40,10 +40,11 @@ from watcher.sources.markup import (
     HTML_ACCEPT,
     board_in_links,
     field_kind,
+    field_place,
     range_legend,
     written_date,
 )
-from watcher.text import clean, employment, join_place, workplace
+from watcher.text import clean, employment, workplace
 
 _LABEL = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)"
 _HOST = rf"{_LABEL}(?:\.{_LABEL})+"
@@ -154,9 +155,7 @@ class Avature(Source):
         if not title or not job_id:
             return None
         fields = _list_fields(block)
-        place = fields.get("location") or join_place(
-            fields.get("city"), fields.get("state"), fields.get("country")
-        )
+        place = field_place(fields)
         return Posting(
             id=job_id,
             title=title,
@@ -195,9 +194,7 @@ class Avature(Source):
         if described is None and not fields and not parts:
             raise SourceError("no Avature job details on the posting's page", kind="parse")
         ld = described or Posting(id="", title="", url="")
-        place = fields.get("location") or join_place(
-            fields.get("city"), fields.get("state"), fields.get("country")
-        )
+        place = field_place(fields)
         pay = fields.get("pay")
         return replace(
             posting,

@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 from watcher.model import Response
 from watcher.sources.base import Source
 from watcher.sources.jsonld import absolute_url, page_text
-from watcher.text import fold
+from watcher.text import fold, join_place
 
 HTML_ACCEPT = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
 
@@ -75,6 +75,14 @@ def field_kind(label: str | None) -> str | None:
         if any(_has_words(text, needle) for needle in needles):
             return kind
     return None
+
+
+def field_place(fields: dict[str, str]) -> str | None:
+    """The place of a posting's fields sorted by `field_kind`: its location field, else
+    its city, state and country joined."""
+    return fields.get("location") or join_place(
+        fields.get("city"), fields.get("state"), fields.get("country")
+    )
 
 
 def _has_words(text: str, needle: str) -> bool:

@@ -43,10 +43,11 @@ from watcher.sources.markup import (
     HTML_ACCEPT,
     board_in_links,
     field_kind,
+    field_place,
     range_legend,
     written_date,
 )
-from watcher.text import clean, employment, join_place, unique
+from watcher.text import clean, employment, unique
 
 _LABEL = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)"
 _HOST = rf"{_LABEL}(?:\.{_LABEL})+"
@@ -285,9 +286,7 @@ class SuccessFactors(Source):
                 value = child_text(facet, "value")
                 if facet.tag.startswith(("filter", "mfield")) and kind and value:
                     facets.setdefault(kind, value)
-            place = facets.get("location") or join_place(
-                facets.get("city"), facets.get("state"), facets.get("country")
-            )
+            place = field_place(facets)
             postings.append(
                 Posting(
                     id=req_id,
@@ -353,9 +352,7 @@ def _row(row: LexborNode, page: str) -> Posting | None:
             fields.setdefault(kind, text)
     place_node = row.css_first("td.colLocation .jobLocation") or row.css_first(".jobLocation")
     places = place_node.text(separator="\n").split("\n") if place_node else []
-    tile_place = fields.get("location") or join_place(
-        fields.get("city"), fields.get("state"), fields.get("country")
-    )
+    tile_place = field_place(fields)
     return Posting(
         id=found.group(1),
         title=title,

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Compensation, Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source, first_by_id
+from watcher.sources.base import HOST, HOST_LABEL, Source, first_by_id
 from watcher.sources.jsonld import (
     absolute_url,
     first_job_posting,
@@ -46,11 +46,9 @@ from watcher.sources.markup import (
 )
 from watcher.text import clean, employment, workplace
 
-_LABEL = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)"
-_HOST = rf"{_LABEL}(?:\.{_LABEL})+"
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 _LOCALE = r"[a-z]{2}_[A-Z]{2}"
-_BOARD = re.compile(rf"^({_HOST})/({_SEGMENT}(?:/{_SEGMENT}){{0,3}})/?$", re.IGNORECASE)
+_BOARD = re.compile(rf"^({HOST})/({_SEGMENT}(?:/{_SEGMENT}){{0,3}})/?$", re.IGNORECASE)
 _NOT_PORTAL = re.compile(rf"(?:^|/)(?:SearchJobs|JobDetail)(?:/|$)|^{_LOCALE}$")
 # Result blocks of the templates seen; any other block holding a JobDetail link is missed.
 _BLOCKS = "article.article--result, li.list__item, tr"
@@ -74,11 +72,11 @@ class Avature(Source):
     example = "careers.acme.com/careers"
     url_patterns = (
         re.compile(
-            rf"^(?P<host>{_HOST})/(?P<portal>{_SEGMENT}(?:/{_SEGMENT}){{0,3}}?)"
+            rf"^(?P<host>{HOST})/(?P<portal>{_SEGMENT}(?:/{_SEGMENT}){{0,3}}?)"
             r"/(?:SearchJobs(?:[/?]|$)|JobDetail(?:/|\?jobId=))"
         ),
         re.compile(
-            rf"^(?P<host>{_LABEL}\.avature\.net)"
+            rf"^(?P<host>{HOST_LABEL}\.avature\.net)"
             rf"/(?P<portal>(?:{_LOCALE}/)?(?!SearchJobs\b|JobDetail\b){_SEGMENT})(?:[/?]|$)"
         ),
     )

@@ -190,6 +190,11 @@ def items(payload: Any, key: str | None) -> list[dict[str, Any]]:
     return [row for row in rows if isinstance(row, dict)]
 
 
+# Regex fragments, lower case (board ids are matched with re.IGNORECASE): one label of a
+# host name (`acme-corp`), and a host name of two labels or more (`jobs.acme.com`).
+HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+HOST = rf"{HOST_LABEL}(?:\.{HOST_LABEL})+"
+
 _HOST_NAME = re.compile(
     r"(?=.{4,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+"
 )

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 import orjson
 
 from watcher.model import Compensation, Posting, Request, Response, SourceError
-from watcher.sources.base import ItemSource, expect, host_name, load_json
+from watcher.sources.base import HOST_LABEL, ItemSource, expect, host_name, load_json
 from watcher.sources.jsonld import job_posting, page_text
 from watcher.text import clean, employment, number, parse_time, pay_period, unique, workplace
 
@@ -46,7 +46,7 @@ QUERY = """query searchJobs($first: Int, $after: String) {
 
 # Hosts of the platform itself that are not a company's site.
 _RESERVED = r"(?!(?:www|assets|api|app|cdn|static|help|support|login|auth|mail|blog)\.)"
-_PLATFORM_HOST = rf"{_RESERVED}(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:gr8people|workgr8)\.com"
+_PLATFORM_HOST = rf"{_RESERVED}(?:{HOST_LABEL}\.)+(?:gr8people|workgr8)\.com"
 _ON_PLATFORM = re.compile(rf"^(?P<board>{_PLATFORM_HOST})(?:[/?:]|$)")
 _LINKED = re.compile(rf"https?://(?P<board>{_PLATFORM_HOST})(?![a-z0-9.-])", re.IGNORECASE)
 _APP_ASSETS = re.compile(r"\bassets\.gr8people\.com\b", re.IGNORECASE)

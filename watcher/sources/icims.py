@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Compensation, Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source, first_by_id
+from watcher.sources.base import HOST_LABEL, Source, first_by_id
 from watcher.sources.jsonld import (
     absolute_url,
     completed_from_page,
@@ -42,14 +42,13 @@ from watcher.sources.jsonld import (
 )
 from watcher.text import employment, fold, join_place, unique, workplace
 
-_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 # iCIMS's own hosts that are not portals.
 _RESERVED = frozenset(
     {"www", "api", "app", "developer", "developer-community", "community", "care", "help"}
     | {"support", "status", "login", "cookie-policy-scripts", "cdn", "static", "assets"}
 )
-_SUBDOMAIN = re.compile(_LABEL)
-_HOST = re.compile(rf"(?:{_LABEL}\.)+[a-z]{{2,63}}")
+_SUBDOMAIN = re.compile(HOST_LABEL)
+_HOST = re.compile(rf"(?:{HOST_LABEL}\.)+[a-z]{{2,63}}")
 _JOB_PATH = re.compile(r"^/jobs/(\d+)(?:/[^/?#]+)?/job/?$")  # the slug may be left out
 _PAGES = re.compile(r"\bpage\s+(\d+)\s+of\s+(\d+)", re.IGNORECASE)
 # "US-TX-Austin": country, region, place (which may hold hyphens: US-NC-Winston-Salem).
@@ -63,7 +62,9 @@ class Icims(Source):
     label = "iCIMS"
     example = "careers-acme"
     max_pages = 50
-    url_patterns = (re.compile(rf"^(?P<board>{_LABEL})\.icims\.com(?:/jobs(?:[/?]|$)|/?$|/?\?)"),)
+    url_patterns = (
+        re.compile(rf"^(?P<board>{HOST_LABEL})\.icims\.com(?:/jobs(?:[/?]|$)|/?$|/?\?)"),
+    )
 
     @classmethod
     def check_board(cls, board: Any) -> str:

@@ -28,13 +28,13 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from watcher.model import Compensation, Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source, first_by_id
+from watcher.sources.base import HOST_LABEL, Source, first_by_id
 from watcher.sources.feed import ATOM, atom_entry, load_xml
 from watcher.sources.jsonld import absolute_url, page_text, public_url
 from watcher.text import clean, employment, fold, html_to_text
 
-_HOST = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}"
-_TAL_HOST = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+tal\.net"
+_HOST = rf"(?:{HOST_LABEL}\.)+[a-z]{{2,63}}"
+_TAL_HOST = rf"(?:{HOST_LABEL}\.)+tal\.net"
 _PREFIX = r"(?:[A-Za-z0-9_.-]+/)*?"  # lang-en-GB/, mobile-0/, appcentre-1/, brand-2/, xf-.../
 _BOARD = re.compile(
     rf"(?P<host>{_HOST})/vx/(?P<prefix>{_PREFIX})candidate/jobboard/vacancy/(?P<n>\d+)"

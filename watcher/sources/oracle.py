@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from watcher.model import Posting, Request, Response, SourceError
-from watcher.sources.base import ItemSource, expect, items, load_json
+from watcher.sources.base import HOST_LABEL, ItemSource, expect, items, load_json
 from watcher.text import clean, employment, parse_time, unique, workplace
 
 LIMIT = 200
@@ -40,9 +40,8 @@ _EXPAND = "requisitionList.secondaryLocations"
 _HOST = r"(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)+)\.oraclecloud\.com"
 _SITE = r"(?P<site>[A-Za-z0-9][A-Za-z0-9_.-]*)"
 _LOCALE = r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,4})?"  # en, en-GB, zh_CN, es-419
-_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _BOARD = re.compile(
-    rf"^(?P<host>{_LABEL}(?:\.{_LABEL})+?)(?:\.oraclecloud\.com)?/{_SITE}$", re.IGNORECASE
+    rf"^(?P<host>{HOST_LABEL}(?:\.{HOST_LABEL})+?)(?:\.oraclecloud\.com)?/{_SITE}$", re.IGNORECASE
 )
 # The job's own text, in the order the posting page shows it; the corporate and
 # organisation blurbs are the same on every posting and are left out.

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from watcher.model import Page, Posting, Request, Response, SourceError
-from watcher.sources.base import Source, expect, first_by_id, items, load_json
+from watcher.sources.base import HOST, HOST_LABEL, Source, expect, first_by_id, items, load_json
 from watcher.sources.feed import child_text, load_xml, rss_item
 from watcher.sources.jsonld import (
     absolute_url,
@@ -49,11 +49,9 @@ from watcher.sources.markup import (
 )
 from watcher.text import clean, employment, unique
 
-_LABEL = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)"
-_HOST = rf"{_LABEL}(?:\.{_LABEL})+"
 _LEGACY_HOST = r"career\d*\.(?:successfactors|sapsf)\.(?:com|eu)"
 _LEGACY = re.compile(rf"^({_LEGACY_HOST})/([A-Za-z0-9][A-Za-z0-9_.-]*)$", re.IGNORECASE)
-_SITE = re.compile(rf"^({_HOST})(/(?:feeds|services/rss)/\S*)?$", re.IGNORECASE)
+_SITE = re.compile(rf"^({HOST})(/(?:feeds|services/rss)/\S*)?$", re.IGNORECASE)
 _JOB_PATH = re.compile(r"/job/[^/]+/(\d+)(?:-[a-z]{2}_[A-Z]{2})?/?$")
 _UNIFIED = re.compile(r"searchResultsUnify|rmk-jobs-search|services/recruiting/v1/jobs")
 # Markup of an RMK page itself (assets, its script); links to another RMK site are not.
@@ -85,9 +83,9 @@ class SuccessFactors(Source):
     max_pages = 200  # unified search pages are 10 postings
     url_patterns: ClassVar[tuple[re.Pattern[str], ...]] = (
         re.compile(rf"^(?P<host>{_LEGACY_HOST})/(?:career|sfcareer/\w+)\?(?P<query>.+)$"),
-        re.compile(rf"^(?P<host>{_LABEL}\.jobs2web\.com)(?:[/?]|$)"),
-        re.compile(rf"^(?P<host>{_LABEL}\.jobs\.hr\.cloud\.sap)(?:[/?]|$)"),
-        re.compile(rf"^(?P<host>{_HOST})/services/rss/job/?(?:\?|$)"),
+        re.compile(rf"^(?P<host>{HOST_LABEL}\.jobs2web\.com)(?:[/?]|$)"),
+        re.compile(rf"^(?P<host>{HOST_LABEL}\.jobs\.hr\.cloud\.sap)(?:[/?]|$)"),
+        re.compile(rf"^(?P<host>{HOST})/services/rss/job/?(?:\?|$)"),
     )
 
     @classmethod

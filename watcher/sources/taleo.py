@@ -30,16 +30,14 @@ import orjson
 from selectolax.lexbor import LexborHTMLParser
 
 from watcher.model import Posting, Request, Response, SourceError
-from watcher.sources.base import ItemSource, expect, items, load_json
+from watcher.sources.base import HOST, HOST_LABEL, ItemSource, expect, items, load_json
 from watcher.sources.jsonld import first_job_posting, node_text, page_text
 from watcher.sources.markup import HTML_ACCEPT, board_in_links, written_date
 from watcher.text import clean, employment, unique
 
-_LABEL = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)"
-_HOST = rf"{_LABEL}(?:\.{_LABEL})+"
-_TBE_HOST = rf"{_LABEL}\.tbe\.taleo\.net"
+_TBE_HOST = rf"{HOST_LABEL}\.tbe\.taleo\.net"
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
-_ENTERPRISE = re.compile(rf"^({_HOST})/({_NAME})$", re.IGNORECASE)
+_ENTERPRISE = re.compile(rf"^({HOST})/({_NAME})$", re.IGNORECASE)
 _TBE = re.compile(rf"^({_TBE_HOST})/({_NAME})/({_NAME})/(\d+)$", re.IGNORECASE)
 _PORTAL = re.compile(r"""portalNo\s*:\s*['"]?(\d+)|[?&]portal=(\d{6,})""")
 _CSRF_NAME = re.compile(r"""sessionCSRFTokenName['"]?\s*:\s*['"]([^'"]+)['"]""")
@@ -68,7 +66,7 @@ class Taleo(ItemSource):
     example = "acme.taleo.net/2"
     url_patterns = (
         re.compile(
-            rf"^(?P<host>{_HOST})/careersection/(?!rest/)(?P<section>{_NAME})/"
+            rf"^(?P<host>{HOST})/careersection/(?!rest/)(?P<section>{_NAME})/"
             r"(?:jobsearch|jobdetail|joblist|moresearch|mysearches|jobapply)\.ftl"
         ),
         re.compile(

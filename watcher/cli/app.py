@@ -3,11 +3,14 @@ command pays only for the modules it needs."""
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import sqlite3
 import sys
+import threading
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -77,6 +80,36 @@ def cli(ctx: click.Context, config_path: Path | None, db: Path | None) -> None:
 
 def main() -> None:
     """The console script: unexpected errors exit 1 with a one-line message."""
+    try:
+        _main()
+    except SystemExit as exc:
+        _exit(exc.code)
+    _exit(0)
+
+
+def _exit(code: str | int | None) -> NoReturn:
+    """End the process with `code` as SystemExit does, without the interpreter's
+    teardown, which frees every module and object one at a time: 0.1 s after a check,
+    a tenth of a cycle of 1,000 boards that answer 304 (the plain download of the same
+    boards spends 0.03 s on it). By now everything is written and closed; the exit
+    handlers run as usual and the output is flushed. While another thread still runs,
+    or when the output cannot be flushed (a closed pipe), the usual exit is taken."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    if any(t.is_alive() and not t.daemon for t in others):
+        sys.exit(code)
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code or 0)
+
+
+def _main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

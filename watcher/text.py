@@ -181,6 +181,11 @@ def number(value: object) -> float | None:
     return None
 
 
+def integer(value: object) -> int | None:
+    """`value` when it is an int (a count or a total a body states), not a bool; else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def unique(values: Iterable[object]) -> tuple[str, ...]:
     """The non-empty strings among `values`, stripped, first occurrence kept, in order."""
     return tuple(dict.fromkeys(text for text in map(clean, values) if text))

@@ -24,7 +24,7 @@ import orjson
 from watcher.model import Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, items, load_json
 from watcher.sources.search import SearchBoard, SearchSource, link_param
-from watcher.text import clean, employment, parse_time, unique
+from watcher.text import clean, employment, integer, parse_time, unique
 
 SITE = "https://www.amazon.jobs"
 PAGE = 100  # the most `result_limit` may ask for
@@ -82,8 +82,7 @@ class Amazon(SearchSource, ItemSource):
             raise SourceError(f"amazon.jobs answered: {error[:120]}", kind="http")
         rows = items(payload, "jobs") if payload.get("jobs") is not None else []
         offset = int(request.meta.get("offset") or 0)
-        hits = payload.get("hits")
-        hits = hits if isinstance(hits, int) and not isinstance(hits, bool) else None
+        hits = integer(payload.get("hits"))
         following = offset + len(rows)
         # At SERVED `hits` is a floor, not a count: ask on, and let the cap say "truncated".
         more = bool(rows) and (hits is None or hits >= SERVED or following < hits)

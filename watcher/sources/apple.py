@@ -26,7 +26,7 @@ from urllib.parse import quote
 from watcher.model import Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, items, load_json
 from watcher.sources.search import SearchBoard, SearchSource, link_param
-from watcher.text import clean, fold, join_place, parse_time, unique
+from watcher.text import clean, fold, integer, join_place, parse_time, unique
 
 SITE = "https://jobs.apple.com"
 LOCALE = "en-us"
@@ -118,8 +118,7 @@ class Apple(SearchSource, ItemSource):
         # Only an in-range page's count is real: a page past the end, or a gap, says 0.
         total = request.meta.get("total")
         if total is None:
-            stated = res.get("totalRecords")
-            total = stated if isinstance(stated, int) and not isinstance(stated, bool) else None
+            total = integer(res.get("totalRecords"))
         if not rows and number > 1 and total and (number - 1) * PAGE < total:
             raise SourceError(
                 f"jobs.apple.com answered page {number} empty though it counts {total} "

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 from watcher.model import Compensation, Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, load_json
 from watcher.sources.search import SearchBoard, SearchSource, link_param
-from watcher.text import clean, employment, fold, number, one_line, parse_time
+from watcher.text import clean, employment, fold, integer, number, one_line, parse_time
 
 LIMIT = 100
 _SEARCH = "/api/v1/public/supplier/search/job/posts"
@@ -111,10 +111,8 @@ class SupplierSearch(SearchSource, ItemSource):
         rows = expect([] if rows is None else rows, list, "'job_post_list'")
         offset = int(request.meta.get("offset") or 0)
         following = offset + len(rows)
-        count = data.get("count")
-        more = bool(rows)
-        if isinstance(count, int) and not isinstance(count, bool):
-            more = more and following < count
+        count = integer(data.get("count"))
+        more = bool(rows) and (count is None or following < count)
         codes = tuple(request.meta.get("codes") or ())
         return [r for r in rows if isinstance(r, dict)], (
             self._search(following, codes) if more else None

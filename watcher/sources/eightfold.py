@@ -38,7 +38,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from watcher.model import Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, host_name, items, load_json
 from watcher.sources.jsonld import absolute_url, page_text
-from watcher.text import clean, employment, parse_time, unique, workplace
+from watcher.text import clean, employment, integer, parse_time, unique, workplace
 
 PAGE = 10  # fixed by Eightfold: `num` is ignored
 _TENANT = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -171,9 +171,7 @@ class Eightfold(ItemSource):
             raise SourceError(f"Eightfold refused the list: {refused}", kind="http")
         rows = items(listing, "positions")
         start = int(request.meta.get("start") or 0)
-        count = listing.get("count")
-        if not isinstance(count, int) or isinstance(count, bool):
-            count = None
+        count = integer(listing.get("count"))
         more = bool(rows) and (count is None or start + PAGE < count)
         return rows, self._list_request(start + PAGE) if more else None
 
@@ -186,8 +184,8 @@ class Eightfold(ItemSource):
                 kind="parse",
             )
         payload = expect(load_json(response), dict, "the response")
-        status = payload.get("status")
-        if isinstance(status, int) and not isinstance(status, bool) and status != 200:
+        status = integer(payload.get("status"))
+        if status is not None and status != 200:
             said = _message(payload)
             raise SourceError(
                 f"Eightfold answered status {status}" + (f": {said}" if said else ""),

@@ -25,7 +25,7 @@ import orjson
 from watcher.model import Page, Posting, Request, Response, SourceError
 from watcher.sources.jsonld import page_text
 from watcher.sources.search import SearchBoard, SearchSource, link_param
-from watcher.text import clean, parse_time, unique
+from watcher.text import clean, integer, parse_time, unique
 
 SITE = "https://www.google.com/about/careers/applications/jobs/results"
 PAGE = 20  # what Google says in `data[3]`; used when it says nothing
@@ -175,8 +175,10 @@ def _top(data: Any) -> tuple[list[Any], int | None, int]:
         records = []
     if not isinstance(records, list):
         raise _shape(f"the ds:1 records are {type(records).__name__}, not a list")
-    total = data[2] if len(data) > 2 and _is_int(data[2]) else None
-    size = data[3] if len(data) > 3 and _is_int(data[3]) and data[3] > 0 else PAGE
+    total = integer(data[2]) if len(data) > 2 else None
+    size = integer(data[3]) if len(data) > 3 else None
+    if size is None or size <= 0:
+        size = PAGE
     return records, total, size
 
 
@@ -240,11 +242,7 @@ def _is_text_pair(value: Any) -> bool:
 
 
 def _is_stamp(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and _is_int(value[0])
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, list) and bool(value) and integer(value[0]) is not None
 
 
 def _slug(title: str) -> str:

@@ -24,7 +24,16 @@ import orjson
 from watcher.model import Compensation, Posting, Request, Response, SourceError
 from watcher.sources.base import HOST_LABEL, ItemSource, expect, host_name, load_json
 from watcher.sources.jsonld import job_posting, page_text
-from watcher.text import clean, employment, number, parse_time, pay_period, unique, workplace
+from watcher.text import (
+    clean,
+    employment,
+    integer,
+    number,
+    parse_time,
+    pay_period,
+    unique,
+    workplace,
+)
 
 PAGE_SIZE = 100
 QUERY = """query searchJobs($first: Int, $after: String) {
@@ -114,11 +123,11 @@ class Gr8People(ItemSource):
         info = results.get("pageInfo")
         info = info if isinstance(info, dict) else {}
         cursor = clean(info.get("endCursor"))
-        total = results.get("totalCount")
+        total = integer(results.get("totalCount"))
         read = int(request.meta.get("read") or 0) + len(nodes)
         # `hasNextPage` is also false on a page cut short of what was asked: the stated
         # total says whether there is more.
-        short = isinstance(total, int) and not isinstance(total, bool) and read < total
+        short = total is not None and read < total
         more = info.get("hasNextPage") is True or short
         following = None
         if nodes and more and cursor and cursor != request.meta.get("after"):

@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from watcher.model import Posting, Request, Response, SourceError
 from watcher.sources.base import HOST_LABEL, ItemSource, expect, items, load_json
-from watcher.text import clean, employment, parse_time, unique, workplace
+from watcher.text import clean, employment, integer, parse_time, unique, workplace
 
 LIMIT = 200
 _API = "hcmRestApi/resources/latest"
@@ -172,7 +172,8 @@ class Oracle(ItemSource):
 
 
 def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+    count = integer(value)
+    return count if count is not None and count > 0 else None
 
 
 def _places(row: dict[str, Any]) -> tuple[str, ...]:

@@ -30,7 +30,16 @@ import orjson
 from watcher.model import Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, host_name, load_json
 from watcher.sources.jsonld import page_text
-from watcher.text import clean, employment, html_to_text, join_place, parse_time, unique, workplace
+from watcher.text import (
+    clean,
+    employment,
+    html_to_text,
+    integer,
+    join_place,
+    parse_time,
+    unique,
+    workplace,
+)
 
 if TYPE_CHECKING:
     from watcher.sources import Detected
@@ -320,8 +329,7 @@ def _listed(result: Any) -> tuple[list[dict[str, Any]], int | None] | None:
         return None
     data = result.get("data")
     jobs = data.get("jobs") if isinstance(data, dict) else result.get("jobs")
-    total = result.get("totalHits")
-    total = total if isinstance(total, int) and not isinstance(total, bool) else None
+    total = integer(result.get("totalHits"))
     if isinstance(jobs, list) and (jobs or total == 0):
         return [job for job in jobs if isinstance(job, dict)], total
     return None

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 from watcher.model import Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, items, load_json
 from watcher.sources.search import SearchBoard, SearchSource, link_param
-from watcher.text import clean, employment, join_place, one_line, parse_time, unique
+from watcher.text import clean, employment, integer, join_place, one_line, parse_time, unique
 
 LIMIT = 100
 API = "https://www.uber.com/api/loadSearchJobsResults?localeCode=en"
@@ -163,7 +163,7 @@ def _count(value: Any) -> int | None:
     """`totalResults`: a number, or a 64-bit integer split as {low, high}."""
     if isinstance(value, dict):
         value = value.get("low")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return integer(value)
 
 
 def _place(value: Any) -> str | None:

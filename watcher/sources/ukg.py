@@ -25,7 +25,7 @@ from urllib.parse import quote
 from watcher.model import Posting, Request, Response, SourceError
 from watcher.sources.base import ItemSource, expect, host_name, items, load_json
 from watcher.sources.jsonld import page_text
-from watcher.text import clean, join_place, parse_time, unique
+from watcher.text import clean, integer, join_place, parse_time, unique
 
 TOP = 50
 DEFAULT_HOST = "recruiting2.ultipro.com"
@@ -107,9 +107,7 @@ class Ukg(ItemSource):
             )
         payload = expect(load_json(response), dict, "the response")
         rows = items(payload, "opportunities")
-        total = payload.get("totalCount")
-        if not isinstance(total, int) or isinstance(total, bool):
-            total = None
+        total = integer(payload.get("totalCount"))
         # Skip by what came: a board that pages by less than asked is never stepped over.
         following = int(request.meta.get("skip") or 0) + len(payload["opportunities"])
         more = bool(rows) and (total is None or following < total)

@@ -20,7 +20,7 @@ from typing import Any
 
 from watcher.model import Posting, Request, Response
 from watcher.sources.base import ItemSource, expect, items, load_json
-from watcher.text import clean, employment, parse_time, unique, workplace
+from watcher.text import clean, employment, integer, parse_time, unique, workplace
 
 LIMIT = 20
 _HOST = r"(?P<tenant>[a-z0-9][a-z0-9_-]*)\.(?P<shard>wd\d{1,3})\.myworkdayjobs\.com"
@@ -126,8 +126,7 @@ class Workday(ItemSource):
         # Only the first page's `total` is real: later pages often say 0.
         total = request.meta.get("total")
         if total is None:
-            stated = payload.get("total")
-            total = stated if isinstance(stated, int) and not isinstance(stated, bool) else None
+            total = integer(payload.get("total"))
         following = offset + LIMIT
         more = bool(rows) and (following < total if total is not None else len(rows) >= LIMIT)
         return rows, self._list_request(following, total) if more else None

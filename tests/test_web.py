@@ -9,7 +9,7 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,10 @@ from watcher.web.trust import hash_token
 HOSTILE = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
 
 
-@pytest.fixture
-def project(tmp_path: Path, server: Any) -> Iterator[Project]:
+def stored(tmp_path: Path, server: Any, check: Callable[[Project], int]) -> Project:
     """Acme (read twice: a baseline, then 2 new postings, one with a hostile title and a
-    javascript: link) and Beta (read once, then failing), as `watcher check` stores them."""
+    javascript: link) and Beta (read once, then failing), as `watcher check` stores them;
+    `check` runs it and says its exit code."""
     p = Project(tmp_path, server)
     acme = [gh_job(i, f"Engineer {i}", "Berlin") for i in range(1, 4)]
     serve_greenhouse(server, "acme", acme)
@@ -44,7 +44,7 @@ def project(tmp_path: Path, server: Any) -> Iterator[Project]:
         f"  - {{name: Acme, greenhouse: acme, api: '{server.url}'}}  # the first\n"
         f"  - {{name: Beta, greenhouse: beta, api: '{server.url}'}}\n"
     )
-    assert p.run("check").exit_code == 0
+    assert check(p) == 0
     acme += [
         gh_job(4, "Staff Engineer", "Remote"),
         gh_job(5, HOSTILE + " Engineer", "Paris", absolute_url="javascript:alert(1)"),
@@ -52,8 +52,13 @@ def project(tmp_path: Path, server: Any) -> Iterator[Project]:
     serve_greenhouse(server, "acme", acme)
     del server.routes["/v1/boards/beta/jobs"]
     time.sleep(1.1)  # times are stored to the second: the baseline and the next read apart
-    assert p.run("check").exit_code == 3
-    yield p
+    assert check(p) == 3
+    return p
+
+
+@pytest.fixture
+def project(tmp_path: Path, server: Any) -> Project:
+    return stored(tmp_path, server, lambda p: p.run("check").exit_code)
 
 
 class Page:
@@ -154,7 +159,7 @@ def test_headers_and_host_check(project: Project) -> None:
             assert "unsafe-inline" not in csp
             assert page.headers["x-frame-options"] == "DENY"
             assert page.headers["x-content-type-options"] == "nosniff"
-            assert page.headers["referrer-policy"] == "no-referrer"
+            assert page.headers["referrer-policy"] == "same-origin"
             # DNS rebinding: a page of evil.example resolving to 127.0.0.1
             evil = await client.get("/openings", headers={"host": "evil.example:8787"})
             assert evil.status_code == 421 and "Staff" not in evil.text

@@ -80,9 +80,12 @@ def open_chart(days: Sequence[date], values: Sequence[int | None], theme: str) -
     """Open postings at each day's end (a gap before the site was first read)."""
     import pygal
 
+    # The days before the site's first read are unknown: the chart starts at it.
+    first = next((i for i, v in enumerate(values) if v is not None), len(values))
+    days, values = days[first:], values[first:]
     chart = pygal.Line(
         **_options(theme, "open"),
-        show_dots=False,
+        show_dots=len(values) < 3,
         fill=True,
         show_legend=False,
         include_x_axis=True,

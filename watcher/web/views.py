@@ -255,6 +255,11 @@ def _open_range(values: list[int | None]) -> str:
     return f"between {min(known)} and {max(known)} open postings in the last {len(values)} days"
 
 
+def _when(stamp: str | None) -> str | None:
+    """`2026-11-26 07:00 UTC` from a stored time."""
+    return f"{stamp[:10]} {stamp[11:16]} UTC" if stamp else None
+
+
 # --- a posting ----------------------------------------------------------------------------
 
 
@@ -271,10 +276,10 @@ def posting_page(store: Store, config: Config | None, site: str, posting_id: str
         ("employment", row.get("employment")),
         ("workplace", row.get("workplace")),
         ("salary", comp.get("summary")),
-        ("posted", row.get("posted_at")),
-        ("first seen", row.get("first_seen")),
-        ("last seen", row.get("last_seen")),
-        ("closed", row.get("closed_at")),
+        ("posted", _when(row.get("posted_at"))),
+        ("first seen", _when(row.get("first_seen"))),
+        ("last seen", _when(row.get("last_seen"))),
+        ("closed", _when(row.get("closed_at"))),
         ("id", posting_id),
     ]
     application = store.application_of(site, posting_id)

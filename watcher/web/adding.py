@@ -91,6 +91,8 @@ async def run(
     except add_mod.AddError as exc:
         outcome.error = exc.message
         outcome.problems = exc.problems
+    except OSError as exc:  # sites.yaml's folder read-only (the systemd sandbox), say
+        outcome.error = f"cannot write {path}: {exc.strerror or exc}: nothing was changed"
     finally:
         await client.aclose()
     return outcome

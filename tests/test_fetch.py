@@ -357,7 +357,9 @@ def test_minimum_gap_between_starts_to_a_host(srv: FaultServer) -> None:
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     # Times taken at the server carry connect latency and thread scheduling: a few ms each way
     # (the fetcher's own starts are >= 0.2 s apart). Over the whole run the slack is shared.
-    assert all(0.17 < gap < 0.3 for gap in gaps), gaps
+    # The first fetch is awaited before the others start: its gap is the longer of the
+    # minimum and its own duration, which a busy machine can stretch past 0.3 s.
+    assert gaps[0] > 0.17 and all(0.17 < gap < 0.3 for gap in gaps[1:]), gaps
     assert starts[-1] - starts[0] >= 4 * 0.2 - 0.02, gaps
 
 

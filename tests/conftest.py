@@ -14,6 +14,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject.toml's addopts) spreads the whole suite, or a folder of it,
+    over every core (pytest-xdist's count); a run of named test files stays in this one
+    process, where starting workers (each imports and collects) costs more than it saves."""
+    named = [arg for arg in config.args if arg.split("::")[0].endswith(".py")]
+    return 0 if named and len(named) == len(config.args) else None
+
+
 async def _no_wait(seconds: float) -> None:
     await asyncio.sleep(0)
 

@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 
 from tests.helpers import Project, gh_job, serve_greenhouse
+from tests.servers import LocalServer
 from watcher import config as config_mod
 from watcher.cycle import CycleReport, check_sites
 from watcher.fetch import Fetcher
 from watcher.store import Store, StoreError
 
 BOARDS = ["a", "b", "c", "d"]
-ROUNDS = 25
+ROUNDS = 10
 
 
 def watcher_check(project: Project) -> subprocess.Popen[bytes]:
@@ -31,6 +32,15 @@ def watcher_check(project: Project) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def first_request(server: LocalServer, proc: subprocess.Popen[bytes], seen: int) -> float:
+    """When `proc` first asks the board server for something (its config read and its
+    database open, its cycle begun), or exits first: past start-up, nothing to lose."""
+    deadline = time.monotonic() + 30
+    while len(server.seen) <= seen and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    return time.monotonic()
 
 
 def notified_titles(receiver) -> Counter[str]:
@@ -51,9 +61,11 @@ def test_kill_9_at_random_moments_loses_nothing_and_stores_nothing_twice(
         serve_greenhouse(server, board, jobs[board])
     project = Project(tmp_path, server, receiver)
     project.sites(*({"name": b.upper(), "greenhouse": b} for b in BOARDS))
-    started = time.monotonic()
     assert watcher_check(project).wait(30) == 0  # the silent baseline
-    full = time.monotonic() - started  # kill anywhere from start-up to the end of a cycle
+    # Kills land anywhere from a cycle's first request (the start-up before it reads and
+    # writes nothing) to its end: `work` is the longest cycle seen so far, the first
+    # round's (never killed) to begin with; shorter rounds end before their kill.
+    work = 0.0
 
     added: list[str] = []
     kills = 0
@@ -63,9 +75,13 @@ def test_kill_9_at_random_moments_loses_nothing_and_stores_nothing_twice(
             jobs[board].append(gh_job(job_id, f"Role {board} {job_id}"))
             added.append(f"Role {board} {job_id}")
             serve_greenhouse(server, board, jobs[board])
+        seen = len(server.seen)
         proc = watcher_check(project)
-        time.sleep(rng.uniform(0.0, 1.5 * full))
-        if proc.poll() is None:
+        began = first_request(server, proc, seen)
+        try:
+            proc.wait(rng.uniform(0.0, work) if round_ else 30)
+            work = max(work, time.monotonic() - began)
+        except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait(30)

@@ -29,10 +29,11 @@ async def _no_wait(seconds: float) -> None:
 
 @pytest.fixture(autouse=True)
 def no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fetchers made without a `sleep` of their own (the ones commands make: check, add,
-    the daemon's) retry at once instead of waiting up to seconds between attempts. The
-    attempts, their number and the wait each one would take are as without this:
-    tests/test_fetch.py checks the waits themselves by passing `sleep`."""
+    """Fetchers made in this process without a `sleep` of their own (the ones `check` and
+    `add` make when a test runs them) retry at once instead of waiting up to seconds
+    between attempts. The attempts, their number and the wait each one would take are as
+    without this: tests/test_fetch.py checks the waits themselves by passing `sleep`.
+    (Commands run as subprocesses wait as they do for users.)"""
     defaults = Fetcher.__init__.__kwdefaults__
     assert defaults is not None and "sleep" in defaults, "Fetcher(sleep=...) has moved"
     monkeypatch.setitem(defaults, "sleep", _no_wait)

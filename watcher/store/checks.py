@@ -32,6 +32,9 @@ from watcher.store.rows import (
 if TYPE_CHECKING:
     from watcher.plan import Plan
 
+# The full-text indexes lag behind postings written: the next search catches them up.
+SEARCH_STALE = "UPDATE search_state SET dirty = 1"
+
 
 class Checks(StoreBase):
     # --- sites ----------------------------------------------------------------------
@@ -208,6 +211,7 @@ class Checks(StoreBase):
         if result.write:
             conn.executemany(UPSERT, [posting_row(site, p, stamp) for p in result.write])
             conn.executemany(DESCRIBE, [self._description(site, p) for p in result.write])
+            conn.execute(SEARCH_STALE)
             if not self.packer.dictionary:
                 self._untrained += len(result.write)
         if result.back:
@@ -334,6 +338,7 @@ class Checks(StoreBase):
                 for table in self._tables_with_site(conn):
                     conn.execute(f"UPDATE {table} SET site = ? WHERE site = ?", [name, old])
                 conn.execute("UPDATE sites SET name = ? WHERE name = ?", [name, old])
+                conn.execute(SEARCH_STALE)
                 stored[name] = stored.pop(old)
                 renames.append(f"{old} -> {name}")
             conn.executemany(

@@ -11,7 +11,7 @@ import orjson
 
 from watcher.model import utc_iso
 from watcher.store.base import StoreBase
-from watcher.store.rows import StoreError, fts_query
+from watcher.store.rows import StoreError, chunks, fts_query
 from watcher.text import html_to_text
 
 # Scripts written without spaces between words: Han, Hiragana, Katakana, Hangul.
@@ -114,42 +114,54 @@ class Queries(StoreBase):
 
     def _sync_search(self, table: str = "postings_fts") -> None:
         """Bring a full-text index (`postings_fts`, or `postings_cjk` for text without
-        spaces between words) up to date with the postings queued for it.
+        spaces between words) up to date with the postings.
 
         The indexes are kept lazily, at search time, so that checks never pay for them:
-        triggers queue each posting written, changed or deleted (m010_search_queue), and
-        a search indexes only those.
-        """
-        waiting = "SELECT 1 FROM search_queue WHERE tbl = ? LIMIT 1"
-        if not self.db.conn.execute(waiting, [table]).fetchone():
+        a check that writes postings marks them stale (`search_state`), and the next
+        search compares each posting's digest with the one its index holds
+        (`search_docs`, by key) and re-indexes only those that differ."""
+        held = {"postings_fts": "fts", "postings_cjk": "cjk"}[table]
+        stale = "SELECT dirty FROM search_state WHERE tbl = ?"
+        if not self.db.conn.execute(stale, [table]).fetchone()[0]:
             return  # read without the write lock: most searches find nothing to do
-        queued = "FROM search_queue q {join} WHERE q.tbl = ?"
-        posting = "JOIN postings p ON p.site = q.site AND p.id = q.id"
         with self.transaction() as conn:
-            if conn.execute(waiting, [table]).fetchone():
-                docs = "JOIN search_docs s ON s.site = q.site AND s.id = q.id"
+            if not conn.execute(stale, [table]).fetchone()[0]:
+                return
+            changed = (
+                f"SELECT s.docid FROM search_docs s LEFT JOIN postings p "
+                f"ON p.site = s.site AND p.id = s.id "
+                f"WHERE s.{held} IS NOT NULL AND (p.digest IS NULL OR p.digest != s.{held})"
+            )
+            gone = [row[0] for row in conn.execute(changed)]
+            for chunk in chunks(gone, 500):
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)
                 conn.execute(
-                    f"DELETE FROM {table} WHERE rowid IN "
-                    f"(SELECT s.docid {queued.format(join=docs)})",
-                    [table],
+                    f"UPDATE search_docs SET {held} = NULL WHERE docid IN ({marks})", chunk
                 )
-                conn.execute(
-                    "INSERT OR IGNORE INTO search_docs (site, id) "
-                    f"SELECT q.site, q.id {queued.format(join=posting)}",
-                    [table],
-                )
-                conn.execute(
-                    f"INSERT INTO {table} (rowid, site, id, digest, title, description) "
-                    "SELECT DISTINCT s.docid, p.site, p.id, p.digest, p.title, CASE WHEN d.html "
-                    "THEN html_text(unpack(d.body, d.dictionary)) "
-                    "ELSE unpack(d.body, d.dictionary) END "
-                    + queued.format(
-                        join=f"{posting} {docs} "
-                        "LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id"
-                    ),
-                    [table],
-                )
-                conn.execute("DELETE FROM search_queue WHERE tbl = ?", [table])
+            conn.execute(
+                "DELETE FROM search_docs WHERE fts IS NULL AND cjk IS NULL AND NOT EXISTS "
+                "(SELECT 1 FROM postings p WHERE p.site = search_docs.site "
+                "AND p.id = search_docs.id)"
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO search_docs (site, id) SELECT site, id FROM postings"
+            )
+            conn.execute(
+                f"INSERT INTO {table} (rowid, site, id, digest, title, description) "
+                "SELECT s.docid, p.site, p.id, p.digest, p.title, CASE WHEN d.html "
+                "THEN html_text(unpack(d.body, d.dictionary)) "
+                "ELSE unpack(d.body, d.dictionary) END "
+                "FROM search_docs s JOIN postings p ON p.site = s.site AND p.id = s.id "
+                "LEFT JOIN descriptions d ON d.site = p.site AND d.id = p.id "
+                f"WHERE s.{held} IS NULL"
+            )
+            conn.execute(
+                f"UPDATE search_docs SET {held} = (SELECT p.digest FROM postings p "
+                "WHERE p.site = search_docs.site AND p.id = search_docs.id) "
+                f"WHERE {held} IS NULL"
+            )
+            conn.execute("UPDATE search_state SET dirty = 0 WHERE tbl = ?", [table])
 
     def resolve(self, ref: str, site: str | None = None) -> list[tuple[str, str]]:
         """The (site, id) of the stored postings a user means by `ref`: an id, `site:id`,

@@ -259,40 +259,23 @@ def m009_search_without_spaces(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m010_search_queue(db: sqlite_utils.Database) -> None:
+def m010_search_docs(db: sqlite_utils.Database) -> None:
     # The full-text indexes are kept lazily, at search time. Finding what they lag behind
-    # had each search compare every posting with the index (quadratic as they grew:
-    # minutes at 100,000 postings). Triggers now queue each posting written, changed,
-    # renamed or deleted, for each index; a search indexes only the queue. Each posting
-    # keeps one row id in both indexes (`search_docs`), so its old entry is found at once.
-    # The queue may hold a posting twice: a trigger cannot ignore a conflict under an
-    # upsert, whose own conflict clause overrides the trigger's.
+    # had each search compare every posting with the index by (site, id), which the index
+    # cannot look up: quadratic as they grew (minutes at 100,000 postings). Each posting
+    # now has one row id in both indexes and the digest each holds (`search_docs`), so a
+    # search compares by key, and only after a check wrote postings (`search_state`). No
+    # trigger: a check's writes cost what they cost before.
     db.executescript(
         """
-        CREATE TABLE search_queue (tbl TEXT NOT NULL, site TEXT NOT NULL, id TEXT NOT NULL);
-        CREATE INDEX search_queue_tbl ON search_queue (tbl);
         CREATE TABLE search_docs (
-            docid INTEGER PRIMARY KEY, site TEXT NOT NULL, id TEXT NOT NULL
+            docid INTEGER PRIMARY KEY, site TEXT NOT NULL, id TEXT NOT NULL,
+            fts TEXT, cjk TEXT
         );
         CREATE UNIQUE INDEX search_docs_posting ON search_docs (site, id);
-        CREATE TRIGGER postings_search_new AFTER INSERT ON postings BEGIN
-            INSERT INTO search_queue VALUES
-                ('postings_fts', new.site, new.id), ('postings_cjk', new.site, new.id);
-        END;
-        CREATE TRIGGER postings_search_changed AFTER UPDATE OF site, id, title, digest
-        ON postings WHEN old.site IS NOT new.site OR old.id IS NOT new.id
-            OR old.title IS NOT new.title OR old.digest IS NOT new.digest BEGIN
-            INSERT INTO search_queue VALUES
-                ('postings_fts', old.site, old.id), ('postings_cjk', old.site, old.id),
-                ('postings_fts', new.site, new.id), ('postings_cjk', new.site, new.id);
-        END;
-        CREATE TRIGGER postings_search_gone AFTER DELETE ON postings BEGIN
-            INSERT INTO search_queue VALUES
-                ('postings_fts', old.site, old.id), ('postings_cjk', old.site, old.id);
-        END;
+        CREATE TABLE search_state (tbl TEXT PRIMARY KEY, dirty INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO search_state VALUES ('postings_fts', 1), ('postings_cjk', 1);
         DELETE FROM postings_fts;
         DELETE FROM postings_cjk;
-        INSERT INTO search_queue SELECT 'postings_fts', site, id FROM postings;
-        INSERT INTO search_queue SELECT 'postings_cjk', site, id FROM postings;
         """
     )

@@ -209,7 +209,7 @@ def test_without_chromium_the_site_fails_with_what_to_install(tmp_path, server, 
     (line,) = [line for line in result.output.splitlines() if line.startswith("Rendered:")]
     assert f"no Chromium at {tmp_path / 'no-such-chromium'}" in line
     assert "apt-get install chromium" in line and "WATCHER_BROWSER" in line
-    assert "Acme: now watching 1 openings" in result.output
+    assert "Acme: now watching 1 opening" in result.output
     assert server.requests_to("/careers") == []
 
 

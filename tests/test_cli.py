@@ -193,7 +193,7 @@ def test_check_in_and_out_of_a_terminal(tmp_path, server, tty):
     args = project.argv("check")
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     output = _spawn(args, env, tty)
-    assert "Acme" in output and "Beta" in output and "now watching 1 openings" in output
+    assert "Acme" in output and "Beta" in output and "now watching 1 opening" in output
     if tty:
         assert "\x1b[" in output and "[1/2]" in output
         plain = _spawn(args, {**env, "NO_COLOR": "1"}, tty)

@@ -35,7 +35,7 @@ def test_broken_responses_fail_the_site_not_the_cycle(tmp_path, server, receiver
     project.sites({"name": "Good", "greenhouse": "good"}, {"name": "Bad", "greenhouse": "bad"})
     result = project.run("check")
     assert result.exit_code == 3, result.output
-    assert "Good: now watching 1 openings" in result.output
+    assert "Good: now watching 1 opening" in result.output
     line = next(x for x in result.output.splitlines() if x.startswith("Bad:"))
     assert "FAILED: " in line and len(line) < 200
     assert [r["site"] for r in project.list()] == ["Good"]

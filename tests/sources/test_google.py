@@ -305,3 +305,13 @@ def test_watcher_check_end_to_end(tmp_path, server, receiver):
     result = project.run("check")
     assert result.exit_code == 3 and "changed shape" in result.output
     assert {r["status"] for r in project.list("--status", "all")} == {"open"}
+
+
+def test_surrogate_escapes_are_joined_or_replaced_never_a_crash():
+    """JS writes an emoji as a surrogate pair (`\\ud83d\\ude80`); a lone one is junk.
+    Single-quoted strings take the JS path, where a lone one once raised TypeError."""
+    page = (
+        "AF_initDataCallback({key: 'ds:1', data:['\\ud83d\\ude80 Rocket', '\\ud800x'],"
+        " sideChannel: {}});"
+    )
+    assert results_data(page) == ["\U0001f680 Rocket", "\ufffdx"]

@@ -143,7 +143,9 @@ def _as_json_string(token: re.Match[str]) -> str:
     text = token.group()
     if text[0] not in "'\"":
         return text
-    return orjson.dumps(_js_unescape(text[1:-1])).decode()
+    # JS writes characters past U+FFFF as surrogate pairs: join them, replace a lone one
+    unescaped = _js_unescape(text[1:-1]).encode("utf-16", "surrogatepass")
+    return orjson.dumps(unescaped.decode("utf-16", "replace")).decode()
 
 
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}

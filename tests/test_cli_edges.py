@@ -13,8 +13,10 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 
 from tests.helpers import Project, gh_job, serve_greenhouse
+from watcher.cli import cli
 
 HOSTILE = "Engineer \x1b]0;pwned\x07\x1b[31mred\u202e"
 
@@ -111,34 +113,26 @@ def test_show_takes_an_id_a_prefix_site_id_or_url(project):
 
 def test_read_only_commands_make_no_database_for_a_mistyped_path(project, tmp_path):
     missing = tmp_path / "typo" / "watcher.db"
+    runner = CliRunner()
     for args in (["list"], ["show", "1"], ["export"], ["status"], ["outbox"]):
         result = project.run(*args)  # the project's own db works
         assert result.exit_code == 0, (args, result.output)
-        result = subprocess.run(
-            [*project.argv(*args)[:-2], "--db", str(missing)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 2 and "no database at" in result.stderr, args
+        typo = ["--config", str(project.config), "--db", str(missing)]
+        result = runner.invoke(cli, [*args, *typo])
+        assert result.exit_code == 2 and "no database at" in result.output, args
     assert not missing.parent.exists()
 
 
-def test_status_and_outbox_need_no_sites_yaml(project, tmp_path):
+def test_status_and_outbox_need_no_sites_yaml(project, tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("WATCHER_CONFIG", "WATCHER_DB")}
-    env["XDG_CONFIG_HOME"] = str(elsewhere)  # no user config either
+    for name in ("WATCHER_CONFIG", "WATCHER_DB", "CONFIGURATION_DIRECTORY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(elsewhere))  # no user config either
+    monkeypatch.chdir(elsewhere)
     for args in (["status"], ["status", "--json"], ["outbox"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "watcher", *args, "--db", str(project.db)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=elsewhere,
-            env=env,
-        )
-        assert result.returncode == 0, (args, result.stderr)
+        result = CliRunner().invoke(cli, [*args, "--db", str(project.db)])
+        assert result.exit_code == 0, (args, result.output)
         if args == ["status", "--json"]:
             (site,) = json.loads(result.stdout)["sites"]
             assert site["name"] == "Acme" and site["open"] == 4
@@ -169,7 +163,8 @@ def test_a_damaged_database_gets_one_clear_message(tmp_path, server, how):
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     damage(project.db, how)
-    for args in (["list"], ["show", "1"], ["export"], ["check"]):
+    for args in (["list"], ["check"]):
+        # the console script: damage found by a query, past the open, is caught there
         result = subprocess.run(project.argv(*args), capture_output=True, text=True, timeout=60)
         if result.returncode == 0:
             continue  # the damage missed what this command reads

@@ -255,3 +255,11 @@ def test_what_only_the_fast_loader_refuses_is_said_by_the_round_trip_parser():
     # a duplicate key: both refuse it; the message and line are the round-trip parser's
     (problem,) = problems("sites:\n  - name: A\n    name: B\n    lever: a\n")
     assert problem.startswith("sites.yaml:3: yaml: ") and "duplicate key" in problem
+
+
+def test_a_problem_with_the_whole_file_has_no_line_zero(tmp_path):
+    with pytest.raises(config.ConfigError) as err:
+        config.load(tmp_path / "sites.yaml")
+    (problem,) = map(str, err.value.problems)
+    assert problem.startswith(f"{tmp_path / 'sites.yaml'}: file: not found")
+    assert ":0:" not in problem

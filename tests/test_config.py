@@ -263,3 +263,15 @@ def test_a_problem_with_the_whole_file_has_no_line_zero(tmp_path):
     (problem,) = map(str, err.value.problems)
     assert problem.startswith(f"{tmp_path / 'sites.yaml'}: file: not found")
     assert ":0:" not in problem
+
+
+def test_the_system_units_file_is_found_from_any_folder(tmp_path, monkeypatch):
+    system = tmp_path / "etc" / "sites.yaml"
+    monkeypatch.setattr(config, "SYSTEM_CONFIG", system)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CONFIGURATION_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nobody"))
+    assert config.default_path() == Path("sites.yaml")
+    system.parent.mkdir()
+    system.write_text("sites: []\n")
+    assert config.default_path() == system

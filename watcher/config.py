@@ -306,9 +306,13 @@ class ConfigError(Exception):
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+SYSTEM_CONFIG = Path("/etc/watcher/sites.yaml")  # the system units' (systemd/)
+
+
 def default_path() -> Path:
     """`./sites.yaml`, else `$CONFIGURATION_DIRECTORY/sites.yaml` (systemd), else the
-    user config dir."""
+    user config dir, else `/etc/watcher/sites.yaml` (so that `sudo watcher status` finds
+    the system units' file from any folder)."""
     local = Path("sites.yaml")
     if local.exists():
         return local
@@ -318,7 +322,10 @@ def default_path() -> Path:
     import platformdirs
 
     user = Path(platformdirs.user_config_dir("watcher")) / "sites.yaml"
-    return user if user.exists() else local
+    for candidate in (user, SYSTEM_CONFIG):
+        if candidate.exists():
+            return candidate
+    return local
 
 
 def load(path: Path, environ: Mapping[str, str] | None = None) -> Config:

@@ -429,6 +429,14 @@ MATCHES = [
         "uber",
         SearchBoard(query="backend", location="USA-New York-New York"),
     ),
+    # Tesla: postings (any locale) read everything; search links name their words and country
+    row("https://www.tesla.com/careers/search/job/ai-engineer-224501", "tesla", SearchBoard()),
+    row("https://www.tesla.com/en_GB/careers/search/job/engineer-222387", "tesla", SearchBoard()),
+    row(
+        "https://www.tesla.com/careers/search/?query=robotaxi&site=US",
+        "tesla",
+        SearchBoard(query="robotaxi", location="US"),
+    ),
 ]
 
 NEAR_MISSES = [
@@ -556,6 +564,9 @@ NEAR_MISSES = [
     row("https://www.metacareers.com.evil.com/jobs/123/", None),
     row("https://www.uber.com/us/en/ride/", None),
     row("https://www.ubereats.com/careers/list/135592/", None),
+    row("https://www.tesla.com/model3", None),
+    row("https://www.tesla.com/careers/search/job/software-engineer", None),
+    row("https://www.tesla.com.evil.example/careers/search/job/224501", None),
     # not a link to anything
     row("https://acme.example/careers", None),
     row("", None),

@@ -35,6 +35,7 @@ BOARDS = {
     "bytedance": "all",
     "meta": "all",
     "uber": {"query": "backend", "location": "USA-California-San Francisco"},
+    "tesla": {"query": "engineer", "location": "US"},
 }
 
 # JSON values shaped like boards: objects with the keys sources look for, of any type.
@@ -88,6 +89,13 @@ KEYS = [
     "totalRecords",
     "postingTitle",
     "positionId",
+    "listings",
+    "lookup",
+    "t",
+    "l",
+    "geo",
+    "sites",
+    "cities",
 ]
 # Google's results are positional arrays inside a web page's ds:1 call.
 PAGE = "<script>AF_initDataCallback({key: 'ds:1', hash: '2', data:%s, sideChannel: {}});"

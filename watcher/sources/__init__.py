@@ -38,6 +38,7 @@ from watcher.sources.smartrecruiters import SmartRecruiters
 from watcher.sources.successfactors import SuccessFactors
 from watcher.sources.taleo import Taleo
 from watcher.sources.teamtailor import Teamtailor
+from watcher.sources.tesla import Tesla
 from watcher.sources.uber import Uber
 from watcher.sources.ukg import Ukg
 from watcher.sources.workable import Workable
@@ -74,6 +75,7 @@ _SOURCES: tuple[type[Source], ...] = (
     ByteDance,
     Meta,
     Uber,
+    Tesla,
     Eightfold,
     JsonLd,
     Feed,

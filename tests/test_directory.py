@@ -11,6 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.conftest import FIXTURES
+from tests.servers import LocalServer
+from tests.sources.test_tesla import serve_tesla
+from tests.test_browser import needs_chromium
 from watcher import add, directory
 from watcher.cli import cli
 from watcher.config import parse
@@ -27,12 +31,12 @@ def test_the_directory_is_large_and_every_entry_is_supported() -> None:
 
 
 def test_every_directory_entry_validates_as_a_site() -> None:
-    entries = [add.site_entry(c.key, c.board, c.name) for c in ENTRIES]
+    entries = [add.site_entry(c.key, c.board, c.name, render=c.render) for c in ENTRIES]
     draft = add.plan_sites(None, entries, environ={})
     config = parse(draft.text, "sites.yaml", {})
     assert [s.name for s in config.sites] == [c.name for c in ENTRIES]
     for site, company in zip(config.sites, ENTRIES, strict=True):
-        assert site.platform == company.key
+        assert (site.platform, site.render) == (company.key, company.render)
         site.source().first_request()  # the site's first request can be built
 
 
@@ -114,6 +118,7 @@ def test_fold_name(text: str, folded: str) -> None:
         ("procter and gamble", "Procter & Gamble"),
         ("Bank of Montreal", "BMO"),
         ("AWS", "Amazon"),
+        ("Tesla Motors", "Tesla"),
     ],
 )
 def test_lookup(name: str, company: str) -> None:
@@ -121,7 +126,7 @@ def test_lookup(name: str, company: str) -> None:
     assert found is not None and found.name == company
 
 
-@pytest.mark.parametrize("name", ["", "   ", "Acme Robotics", "Goog", "Tesla"])
+@pytest.mark.parametrize("name", ["", "   ", "Acme Robotics", "Goog", "Teslas"])
 def test_lookup_misses(name: str) -> None:
     assert directory.lookup(name) is None
 
@@ -136,6 +141,7 @@ def test_lookup_misses(name: str) -> None:
         ("TikTok", "tiktok", "all"),
         ("ByteDance", "bytedance", "all"),
         ("Uber", "uber", "all"),
+        ("Tesla", "tesla", "all"),
         ("Microsoft", "eightfold", "apply.careers.microsoft.com/microsoft.com"),
         ("Netflix", "eightfold", "explore.jobs.netflix.net/netflix.com"),
         ("Nvidia", "workday", "nvidia.wd5/NVIDIAExternalCareerSite"),
@@ -152,9 +158,38 @@ def test_the_big_names(name: str, key: str | None, board: str | None) -> None:
     assert found is not None and (found.key, add.display_board(found.board)) == (key, board)
 
 
-def test_an_unreadable_employer_says_why() -> None:
-    why = directory.unreadable("tesla motors")
-    assert why is not None and "bot manager" in why and "tesla.com/careers" in why
+def test_only_tesla_needs_a_browser() -> None:
+    assert [(c.name, c.render) for c in ENTRIES if c.render != "plain"] == [("Tesla", "browser")]
+    tesla = directory.lookup("tesla")
+    assert tesla is not None and "careers-watcher[browser]" in tesla.note
+
+
+UNREADABLE = {
+    "companies": [],
+    "unreadable": [
+        {
+            "name": "Globex",
+            "aliases": ["Globex Corporation"],
+            "link": "https://globex.example/careers",
+            "why": "its careers site answers only a logged-in browser",
+        }
+    ],
+}
+
+
+@pytest.fixture
+def unreadable_globex(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(directory, "_document", lambda: UNREADABLE)
+    directory._unreadable.cache_clear()
+    yield
+    directory._unreadable.cache_clear()
+
+
+def test_an_unreadable_employer_says_why(unreadable_globex: None) -> None:
+    why = directory.unreadable("globex corp")
+    assert why == (
+        "Globex: its careers site answers only a logged-in browser (https://globex.example/careers)"
+    )
     assert directory.unreadable("Google") is None
 
 
@@ -188,6 +223,7 @@ def test_an_entry_for_a_platform_not_registered_yet_is_skipped(
         {"companies": [{"name": "A", "greenhouse": "a", "lever": "a"}]},
         {"companies": [{"greenhouse": "a"}]},
         {"companies": [{"name": "A", "greenhouse": "a", "aliases": "B"}]},
+        {"companies": [{"name": "A", "greenhouse": "a", "render": "chrome"}]},
     ],
 )
 def test_a_malformed_directory_is_refused(data: Any) -> None:
@@ -262,9 +298,46 @@ def test_a_name_not_in_the_directory_is_not_probed_offline(sites: Path, no_fetch
     assert "not in the directory of known employers" in result.stderr
 
 
-def test_an_unreadable_employer_is_not_probed(sites: Path, no_fetcher: None) -> None:
-    result = watcher(sites, "Tesla")
-    assert result.exit_code == 2 and "bot manager" in result.stderr
+def test_an_unreadable_employer_is_not_probed(
+    sites: Path, no_fetcher: None, unreadable_globex: None
+) -> None:
+    result = watcher(sites, "Globex")
+    assert result.exit_code == 2 and "answers only a logged-in browser" in result.stderr
+
+
+def test_add_tesla_offline_reads_it_in_a_browser(sites: Path, no_fetcher: None) -> None:
+    result = watcher(sites, "Tesla Motors", "--offline")
+    assert result.exit_code == 0, result.output
+    assert "Tesla: in the directory of known employers (tesla: all, from https://" in result.stdout
+    assert "pip install 'careers-watcher[browser]'" in result.stdout
+    assert sites.read_text().endswith("  - name: Tesla\n    tesla: all\n    render: browser\n")
+    (site,) = [s for s in parse(sites.read_text(), "sites.yaml", {}).sites if s.name == "Tesla"]
+    assert (site.platform, site.render) == ("tesla", "browser")
+
+
+@needs_chromium
+def test_add_tesla_test_reads_it_in_the_browser(sites: Path, server: LocalServer) -> None:
+    serve_tesla(server, json.loads((FIXTURES / "tesla" / "state.json").read_text()))
+    result = watcher(sites, "Tesla", "--api", server.url)
+    assert result.exit_code == 0, result.output
+    assert "test read of Tesla board all: 8 openings" in result.stdout
+    assert sites.read_text().endswith(
+        f"  - name: Tesla\n    tesla: all\n    api: {server.url}\n    render: browser\n"
+    )
+    (asked,) = server.requests_to("/cua-api/apps/careers/state")
+    assert "bm_sz=granted" in asked.headers["cookie"]  # from the page of its origin
+    assert [s.path for s in server.seen if "/careers/job/" in s.path] == []  # no details
+
+
+def test_add_tesla_without_chromium_says_what_to_install(
+    sites: Path, server: LocalServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    before = sites.read_text()
+    monkeypatch.setenv("WATCHER_BROWSER", str(tmp_path / "no-chromium"))
+    result = watcher(sites, "Tesla", "--api", server.url)
+    assert result.exit_code == 2
+    assert "test read of tesla: all failed: render: browser: no Chromium at" in result.stderr
+    assert sites.read_text() == before and server.seen == []
 
 
 def test_list_known(sites: Path, no_fetcher: None) -> None:

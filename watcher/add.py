@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from ruamel.yaml import YAML
@@ -49,7 +49,7 @@ from watcher import config as config_mod
 from watcher import directory, sources
 from watcher.fetch import Fetcher
 from watcher.model import Request, Response, SourceError
-from watcher.reader import read_board
+from watcher.reader import Read, read_board
 from watcher.sources.base import rebase
 from watcher.sources.feed import is_feed
 from watcher.sources.jsonld import absolute_url, job_posting_objects, page_text, public_url
@@ -208,6 +208,7 @@ class Found:
     others: tuple[Candidate, ...] = ()  # other boards the page named, most frequent first
     note: str = ""  # what else a person should know: a confirmation, a doubt, a choice made
     name: str | None = None  # the company's name, when the directory gave the board
+    render: str = "plain"  # or "browser" (from the directory): the site needs a browser
 
     @property
     def label(self) -> str:
@@ -621,12 +622,27 @@ class TestRead:
 
 
 async def test_read(
-    key: str, board: Any, fetcher: Fetcher, now: datetime, api: str | None = None
+    key: str,
+    board: Any,
+    fetcher: Fetcher,
+    now: datetime,
+    api: str | None = None,
+    render: str = "plain",
 ) -> TestRead:
-    """Read the board once, as `watcher check` will (without detail pages)."""
+    """Read the board once, as `watcher check` will (without detail pages): through the
+    fetcher's headless Chromium for a site read with `render: browser`."""
     source = sources.get(key)(board, api=api)
+
+    async def read_through(client: Fetcher) -> Read:
+        return await read_board(source, client, now, needs_detail=lambda posting: False)
+
     try:
-        read = await read_board(source, fetcher, now, needs_detail=lambda posting: False)
+        if render == "browser":
+            async with fetcher.browser().site() as browsing:
+                # a BrowserFetcher has the one method the reader calls: `fetch`
+                read = await read_through(cast(Fetcher, browsing))
+        else:
+            read = await read_through(fetcher)
     except SourceError as exc:
         raise AddError(f"test read of {key}: {source.display()} failed: {exc.reason}") from None
     return TestRead(len(read.postings), read.truncated)
@@ -722,10 +738,14 @@ def check_sites(text: str, file_name: str, environ: Mapping[str, str]) -> None:
         ) from None
 
 
-def site_entry(key: str, board: Any, name: str, api: str | None = None) -> dict[str, Any]:
+def site_entry(
+    key: str, board: Any, name: str, api: str | None = None, render: str = "plain"
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": name, key: yaml_board(board)}
     if api:
         entry["api"] = api
+    if render != "plain":
+        entry["render"] = render
     return entry
 
 
@@ -1142,7 +1162,9 @@ async def add_links(
                 outcomes[index] = _failed(links[index], read, found)
         else:
             kept.append((members, site, read))
-    entries = [site_entry(m[0][1].key, m[0][1].board, site, api) for m, site, _ in kept]
+    entries = [
+        site_entry(m[0][1].key, m[0][1].board, site, api, m[0][1].render) for m, site, _ in kept
+    ]
     draft = plan_sites(original, entries, file_name=str(path), environ=environ) if kept else None
     if draft is not None and not dry_run:
         write_sites(path, draft.text, original)
@@ -1186,6 +1208,7 @@ async def _resolve(
             company.link,
             note=company.note,
             name=company.name,
+            render=company.render,
         )
     url = str(item.url)
     verdict = classify(url)
@@ -1224,7 +1247,7 @@ async def _limited(limit: asyncio.Semaphore, work: Awaitable[T]) -> T:
 
 async def _try_read(found: Found, fetcher: Fetcher, now: datetime, api: str | None) -> Any:
     try:
-        return await test_read(found.key, found.board, fetcher, now, api)
+        return await test_read(found.key, found.board, fetcher, now, api, found.render)
     except AddError as exc:
         return exc
 

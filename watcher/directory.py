@@ -4,15 +4,17 @@
 names people also call it by, to the platform and board of its main careers site.
 Each entry keeps the public careers link its board was read from (`link`), where that
 link was found (`source`: a repository, path and commit, or the company's own site)
-and when (`checked`); `note` says why this board when the company has several.
+and when (`checked`); `note` says why this board when the company has several, or what
+reading it needs. `render: browser` marks a site that only a browser can read (Tesla's):
+its entry in `sites.yaml` gets that key too.
 
 Names are compared folded: case, accents, punctuation, `&`/`and`, a leading `the`, a
 trailing legal form (`Inc.`, `AG`) and spaces do not count, so `Nestlé` is `nestle`
 and `JP Morgan` is `JPMorgan`.
 
 `unreadable` lists employers people will name whose careers site watcher cannot read
-(Tesla's refuses automated readers): naming one says why, rather than trying board ids
-that would find someone else's board.
+(none today): naming one says why, rather than trying board ids that would find someone
+else's board.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from watcher import sources
 from watcher.text import fold
 
 # Keys of an entry that are not its platform key.
-FIELDS = frozenset({"name", "aliases", "link", "source", "checked", "note"})
+FIELDS = frozenset({"name", "aliases", "link", "source", "checked", "note", "render"})
+RENDERS = ("plain", "browser")
 _LEGAL = frozenset(
     {"inc", "incorporated", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "se", "plc"}
     | {"corp", "corporation", "co", "company", "nv", "bv", "ab", "asa", "oyj", "spa", "group"}
@@ -45,7 +48,8 @@ class Company:
     link: str = ""  # the public careers link the board was read from
     source: str = ""  # where that link was found
     checked: str = ""  # when (YYYY-MM-DD)
-    note: str = ""  # why this board, when the company has several
+    note: str = ""  # why this board, when the company has several; what reading it needs
+    render: str = "plain"  # or "browser": the site is read in headless Chromium
 
     @property
     def supported(self) -> bool:
@@ -77,6 +81,9 @@ def parse(data: Any) -> list[Company]:
         aliases = row.get("aliases") or []
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             raise ValueError(f"entry {index} ({row['name']}): aliases must be a list of names")
+        render = row.get("render", "plain")
+        if render not in RENDERS:
+            raise ValueError(f"entry {index} ({row['name']}): render must be plain or browser")
         companies.append(
             Company(
                 name=row["name"],
@@ -87,6 +94,7 @@ def parse(data: Any) -> list[Company]:
                 source=str(row.get("source") or ""),
                 checked=str(row.get("checked") or ""),
                 note=str(row.get("note") or ""),
+                render=render,
             )
         )
     return companies

@@ -843,3 +843,12 @@ def test_names_say_the_company_not_the_platform_host(tmp_path, link, name):
     )
     assert result.exit_code == 0, result.output
     assert f"- name: {name}\n" in result.output
+
+
+def test_a_link_to_a_site_that_answers_only_browsers_is_added_with_render_browser(tmp_path):
+    link = "https://www.tesla.com/careers/search/job/software-engineer-224501"
+    result = CliRunner().invoke(
+        cli, ["add", link, "--offline", "--dry-run", "--config", str(tmp_path / "sites.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "  - name: Tesla\n    tesla: all\n    render: browser\n" in result.output

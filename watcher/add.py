@@ -208,7 +208,14 @@ class Found:
     others: tuple[Candidate, ...] = ()  # other boards the page named, most frequent first
     note: str = ""  # what else a person should know: a confirmation, a doubt, a choice made
     name: str | None = None  # the company's name, when the directory gave the board
-    render: str = "plain"  # or "browser" (from the directory): the site needs a browser
+    render: str = (
+        "plain"  # or "browser": the site needs a browser (its platform's, or the directory's)
+    )
+
+    def __post_init__(self) -> None:
+        source = sources.REGISTRY.get(self.key)
+        if source is not None and source.render != "plain" and self.render == "plain":
+            object.__setattr__(self, "render", source.render)
 
     @property
     def label(self) -> str:

@@ -32,6 +32,8 @@ class Source(ABC):
     - `max_pages`: the pagination cap.
     - `answers_unknown`: its public endpoint answers 404 for an unknown board id,
       so `watcher add "Company"` may probe it with guessed ids.
+    - `render`: `browser` for a platform whose site answers only browsers: `watcher add`
+      writes `render: browser` in its entries.
     - `subdomain_of`: for boards that are a subdomain (`acme` of `acme.breezy.hr`): the
       platform's domain, and `reserved` the subdomains that are not boards (`www`).
     """
@@ -43,6 +45,7 @@ class Source(ABC):
     board_type: ClassVar[Any] = str
     max_pages: ClassVar[int] = 100
     answers_unknown: ClassVar[bool] = False
+    render: ClassVar[str] = "plain"  # "browser": its site refuses plain clients
     subdomain_of: ClassVar[str | None] = None
     reserved: ClassVar[frozenset[str]] = frozenset({"www", "api", "app"})
 

@@ -71,6 +71,7 @@ class Tesla(SearchSource):
     label = "Tesla"
     example = "all"
     max_pages = 1  # the whole site in one document
+    render = "browser"  # behind a bot manager that refuses plain clients
     max_details: ClassVar[int] = 100  # posting JSONs read per check
     url_patterns = (
         re.compile(

@@ -542,7 +542,7 @@ def check(
         seen = []
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(outbox(), st.sampled_from(list(Format)), st.integers(200, 5000) | st.none())
 def test_render_fits_any_rows_and_limit(rows, fmt, limit):
     company = rows[0].payload.get("company") if rows else None
@@ -552,7 +552,7 @@ def test_render_fits_any_rows_and_limit(rows, fmt, limit):
     assert [i for m in messages for i in m.rows if i in postings] == postings  # order kept
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     outbox(),
     st.sampled_from(list(Format)),
@@ -568,7 +568,7 @@ def test_render_fits_any_service_limits(rows, fmt, limits):
     check(render("Acme", rows, fmt, limits), rows, fmt, limits)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(outbox(), st.sampled_from(list(Format)), st.integers(200, 5000) | st.none())
 def test_digest_fits_any_rows_and_limit(rows, fmt, limit):
     messages = render_digest(rows, fmt, limit)

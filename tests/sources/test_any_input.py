@@ -124,7 +124,7 @@ bodies = st.one_of(
 
 
 @pytest.mark.parametrize("key", sorted(REGISTRY))
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=bodies)
 def test_any_body_parses_or_fails_with_a_reason(key, body):
     source = REGISTRY[key](BOARDS.get(key, "acme"))

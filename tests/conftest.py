@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +18,36 @@ SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto` (pyproject.toml's addopts) spreads the whole suite, or a folder of it,
-    over every core (pytest-xdist's count); a run of named test files stays in this one
-    process, where starting workers (each imports and collects) costs more than it saves."""
+    over two workers a core; a run of named test files stays in this one process, where
+    starting workers (each imports and collects) costs more than it saves."""
     named = [arg for arg in config.args if arg.split("::")[0].endswith(".py")]
-    return 0 if named and len(named) == len(config.args) else None
+    if named and len(named) == len(config.args):
+        return 0
+    # Twice the cores: many tests wait (for a subprocess, a local server, Chromium, a
+    # daemon's tick) rather than compute, and another worker fills those waits (2 cores:
+    # 88 s with 2 workers, 65-69 s with 3 or 4).
+    return min(2 * (os.cpu_count() or 1), 8)
+
+
+# Tests that take seconds each (subprocesses, Chromium, kill -9 rounds): started first,
+# so that the two workers end together instead of one running a long test alone at the
+# end (longest first is the classic schedule for the shortest overall run).
+_LONG_FIRST = (
+    "tests/test_crash.py",
+    "tests/test_web_browser.py",
+    "tests/test_browser.py",
+    "tests/test_daemon.py",
+    "tests/test_benchmark.py",
+    "tests/test_delivery.py::test_a_slow_service",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        found = [i for i, prefix in enumerate(_LONG_FIRST) if item.nodeid.startswith(prefix)]
+        return found[0] if found else len(_LONG_FIRST)
+
+    items.sort(key=rank)  # stable: each group keeps its order
 
 
 async def _no_wait(seconds: float) -> None:

@@ -626,6 +626,22 @@ _BOARD_URLS = {
 class TestRead:
     openings: int
     truncated: bool = False  # the page cap was reached: there are more
+    applies_through: tuple[tuple[str, Any], ...] = ()  # other platforms' boards (key, board)
+
+
+class _FirstPage:
+    """A fetcher that keeps the first response it gets: what the platform may say of it
+    (`Source.applies_through`)."""
+
+    def __init__(self, client: Fetcher):
+        self.client = client
+        self.first: Response | None = None
+
+    async def fetch(self, request: Request, **conditions: Any) -> Response:
+        response = await self.client.fetch(request, **conditions)
+        if self.first is None:
+            self.first = response
+        return response
 
 
 async def test_read(
@@ -640,19 +656,23 @@ async def test_read(
     fetcher's headless Chromium for a site read with `render: browser`."""
     source = sources.get(key)(board, api=api)
 
-    async def read_through(client: Fetcher) -> Read:
-        return await read_board(source, client, now, needs_detail=lambda posting: False)
+    async def read_through(client: Any) -> tuple[Read, Response | None]:
+        keeping = _FirstPage(client)  # has the one method the reader calls: `fetch`
+        read = await read_board(
+            source, cast(Fetcher, keeping), now, needs_detail=lambda posting: False
+        )
+        return read, keeping.first
 
     try:
         if render == "browser":
             async with fetcher.browser().site() as browsing:
-                # a BrowserFetcher has the one method the reader calls: `fetch`
-                read = await read_through(cast(Fetcher, browsing))
+                read, first = await read_through(browsing)
         else:
-            read = await read_through(fetcher)
+            read, first = await read_through(fetcher)
     except SourceError as exc:
         raise AddError(f"test read of {key}: {source.display()} failed: {exc.reason}") from None
-    return TestRead(len(read.postings), read.truncated)
+    elsewhere = tuple(source.applies_through(first)) if first is not None else ()
+    return TestRead(len(read.postings), read.truncated, elsewhere)
 
 
 @dataclass(frozen=True)
@@ -1260,12 +1280,20 @@ async def _try_read(found: Found, fetcher: Fetcher, now: datetime, api: str | No
 
 
 def _read_notes(found: Found, read: TestRead | None) -> tuple[str, ...]:
-    if read is None or read.openings or sources.get(found.key).answers_unknown:
+    if read is None:
         return ()
-    return (
-        f"{found.label} answers even for board ids it does not know: "
-        f"make sure {found.display()!r} is right",
-    )
+    notes = [
+        f"its postings apply through {sources.get(key).label} ({display_board(board)}): "
+        f"that board can be watched directly"
+        + (f", `watcher add {url}`" if (url := board_url(key, board)) else "")
+        for key, board in read.applies_through
+    ]
+    if not read.openings and not sources.get(found.key).answers_unknown:
+        notes.append(
+            f"{found.label} answers even for board ids it does not know: "
+            f"make sure {found.display()!r} is right"
+        )
+    return tuple(notes)
 
 
 @dataclass(frozen=True)

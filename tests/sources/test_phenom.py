@@ -446,3 +446,20 @@ def test_watcher_check_end_to_end(tmp_path, server, receiver):
     assert len(project.list()) == 13
     (message,) = receiver.wait_for(1)
     assert "Propulsion Engineer" in json.dumps(message)
+
+
+def test_watcher_add_says_which_boards_the_postings_apply_through(tmp_path, server):
+    """Cisco's Phenom site applies on Workday: `watcher add` says that board can be
+    watched directly."""
+    from click.testing import CliRunner
+
+    from watcher.cli import cli
+
+    _serve_site(server, {0: fixture("search_p1.html"), 10: fixture("search_p2.html")}, {})
+    config = tmp_path / "sites.yaml"
+    link = "https://jobs.acme.phenompeople.com/us/en/search-results"
+    result = CliRunner().invoke(cli, ["add", link, "--api", server.url, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "its postings apply through Workday (acme.wd5/Acme_Careers)" in result.output
+    assert "watcher add https://acme.wd5.myworkdayjobs.com/Acme_Careers" in result.output
+    assert "Greenhouse (acmeeu)" in result.output

@@ -102,6 +102,13 @@ class Source(ABC):
         return None
 
     @classmethod
+    def applies_through(cls, page: Response) -> list[tuple[str, Any]]:
+        """For platforms whose postings apply on another platform's board (Phenom sites
+        on Workday): (key, board) of each such board named by a list page, so that
+        `watcher add` can say it may be read directly."""
+        return []
+
+    @classmethod
     def board_from(cls, match: re.Match[str]) -> Any:
         """The board id from a matched URL pattern."""
         return match.group("board")

@@ -83,6 +83,10 @@ class Phenom(ItemSource):
     url_patterns = (_ON_PHENOMPEOPLE,)
 
     @classmethod
+    def applies_through(cls, page: Response) -> list[tuple[str, Any]]:
+        return [(found.key, found.board) for found in apply_boards(page)]
+
+    @classmethod
     def check_board(cls, board: Any) -> str:
         text = board.strip().lower() if isinstance(board, str) else ""
         text = re.sub(r"^https?://", "", text).rstrip("/").removesuffix("/search-results")

@@ -432,6 +432,7 @@ MATCHES = [
     # Tesla: postings (any locale) read everything; search links name their words and country
     row("https://www.tesla.com/careers/search/job/ai-engineer-224501", "tesla", SearchBoard()),
     row("https://www.tesla.com/en_GB/careers/search/job/engineer-222387", "tesla", SearchBoard()),
+    row("https://careers.tesla.com/en_US/job/software-engineer-224501", "tesla", SearchBoard()),
     row(
         "https://www.tesla.com/careers/search/?query=robotaxi&site=US",
         "tesla",
@@ -565,6 +566,7 @@ NEAR_MISSES = [
     row("https://www.uber.com/us/en/ride/", None),
     row("https://www.ubereats.com/careers/list/135592/", None),
     row("https://www.tesla.com/model3", None),
+    row("https://careers.tesla.com.evil.example/en_US/job/engineer-224501", None),
     row("https://www.tesla.com/careers/search/job/software-engineer", None),
     row("https://www.tesla.com.evil.example/careers/search/job/224501", None),
     # not a link to anything

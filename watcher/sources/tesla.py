@@ -83,6 +83,10 @@ class Tesla(SearchSource):
             re.IGNORECASE,
         ),
         re.compile(rf"^tesla\.com/{_LOCALE}careers{_END}", re.IGNORECASE),
+        # the older careers host: careers.tesla.com/en_US/job/title-123
+        re.compile(
+            rf"^careers\.tesla\.com/{_LOCALE}(?:job/[\w-]*\d{{1,12}})?{_END}", re.IGNORECASE
+        ),
         re.compile(rf"^tesla\.com/cua-api/(?:apps/careers/state|careers/job/\d{{1,12}}){_END}"),
     )
 

@@ -26,7 +26,7 @@ from watcher import door
 from watcher.diff import Diff, Rules, Stored, diff
 from watcher.door import Application, DoorEvent
 from watcher.messages import payload_of
-from watcher.model import Delivery, EventKind, Posting, SiteState
+from watcher.model import Delivery, EventKind, SiteState
 from watcher.render import plural
 from watcher.routing import deliveries as route_event
 from watcher.routing import notice_deliveries
@@ -338,15 +338,11 @@ def _result(
         suspect=result.suspect,
         accepted=accepted,
         titles=[
-            _title(c.posting)
+            c.posting.title
             for c in result.changes
             if c.posting and c.kind in (EventKind.NEW, EventKind.REOPENED) and not baseline
         ],
     )
-
-
-def _title(posting: Posting) -> str:
-    return posting.title
 
 
 def _health(

@@ -70,12 +70,15 @@ class Checks(StoreBase):
         window: timedelta,
         kept: Iterable[str] = (),
         described: Iterable[str] = (),
+        *,
+        unmissed_kept: bool = False,
     ) -> dict[str, Stored]:
         """Open postings, closed ones among `fresh_ids`, and ones closed within `window`.
 
-        Postings the read `kept` (listed exactly as stored) are only counted: their
-        rows are not read in full, as the diff needs nothing else of them. Those in
-        `described` come with their stored description."""
+        Postings the read `kept` (listed exactly as stored; with `unmissed_kept`, every
+        open one with no miss) are only counted: their rows are not read in full, as the
+        diff needs nothing else of them. Those in `described` come with their stored
+        description."""
         conn = self.db.conn
         kept = set(kept)
         out: dict[str, Stored] = {}
@@ -83,7 +86,7 @@ class Checks(StoreBase):
         for posting_id, misses in conn.execute(
             "SELECT id, misses FROM postings WHERE site = ? AND status = 'open'", [site]
         ):
-            if posting_id in kept:
+            if posting_id in kept or (unmissed_kept and not misses):
                 out[posting_id] = Stored(posting_id, "open", "", {}, misses=misses)
             else:
                 wanted.append(posting_id)
@@ -120,15 +123,9 @@ class Checks(StoreBase):
         (`stored_for_diff`). For an unchanged read (304, same body) the postings present
         are those the last read listed: the open ones with no miss."""
         state = self.site_state(site)
-        if unchanged:
-            kept = [
-                posting_id
-                for posting_id, misses in self.db.conn.execute(
-                    "SELECT id, misses FROM postings WHERE site = ? AND status = 'open'", [site]
-                )
-                if not misses
-            ]
-        stored = self.stored_for_diff(site, fresh_ids, now, window, kept=kept, described=described)
+        stored = self.stored_for_diff(
+            site, fresh_ids, now, window, kept=kept, described=described, unmissed_kept=unchanged
+        )
         return state, stored
 
     # --- writing a check --------------------------------------------------------------

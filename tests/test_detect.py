@@ -407,6 +407,27 @@ MATCHES = [
         "phenom",
         "careers.acme.phenompeople.com/global/en",
     ),
+    # Radancy TalentBrew: posting links and keyword searches on any host, by their shape
+    row(
+        "https://jobs.citi.com/job/tampa/software-engineer/287/12345678",
+        "radancy",
+        "jobs.citi.com",
+    ),
+    row(
+        "https://jobs.vinci.com/en/job/frankfurt-am-main/monteur/1440/2266761408",
+        "radancy",
+        "jobs.vinci.com/en",
+    ),
+    row(
+        "https://jobs.citi.com/search-jobs/operations%20analyst/287/1/6252001/51.5/-0.12/50/2",
+        "radancy",
+        "jobs.citi.com",
+    ),
+    row(
+        "https://jobs.target.com/search-jobs/results?ActiveFacetID=0&CurrentPage=1",
+        "radancy",
+        "jobs.target.com",
+    ),
     # TikTok and ByteDance: postings read everything; search links name their search
     row("https://lifeattiktok.com/search/7412345678901234567", "tiktok", SearchBoard()),
     row(
@@ -538,6 +559,13 @@ NEAR_MISSES = [
     row("https://www.phenompeople.com/us/en", None),
     row("https://acme.phenompeople.com/widgets", None),
     row("https://jobs.acme.com/us/en/job/R-1000/Engineer", None),
+    row("https://jobs.citi.com/search-jobs", None),
+    row("https://www.instahyre.com/search-jobs/", None),
+    row("https://jobs.acme.com/job/austin/engineer/81234567890", None),
+    row("https://jobs.acme.com/job/austin/engineer/abc/81234567890", None),
+    row("https://jobs.acme.com/job/austin/senior/engineer/1234/81234567890", None),
+    row("https://jobs.acme.com/search-jobs/results?q=engineer", None),
+    row("https://tbcdn.talentbrew.com/company/1234/css/main.css", None),
     row("https://www.icims.com/company/careers/", None),
     row("https://icims.com/jobs/search", None),
     row("https://cookie-policy-scripts.icims.com/acme/script.js", None),

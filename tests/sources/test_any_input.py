@@ -23,6 +23,7 @@ BOARDS = {
     "taleo": "acme.taleo.net/2",
     "gr8people": "careers.acme.com",
     "phenom": "jobs.acme.com/us/en",
+    "radancy": "jobs.acme.com",
     "jsonld": "https://acme.example/careers",
     "feed": "https://acme.example/jobs.rss",
     "html": {"url": "https://acme.example/careers", "item": "li", "title": "a"},

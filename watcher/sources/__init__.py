@@ -32,6 +32,7 @@ from watcher.sources.oleeo import Oleeo
 from watcher.sources.oracle import Oracle
 from watcher.sources.personio import Personio
 from watcher.sources.phenom import Phenom
+from watcher.sources.radancy import Radancy
 from watcher.sources.recruitee import Recruitee
 from watcher.sources.rippling import Rippling
 from watcher.sources.smartrecruiters import SmartRecruiters
@@ -77,6 +78,7 @@ _SOURCES: tuple[type[Source], ...] = (
     Uber,
     Tesla,
     Eightfold,
+    Radancy,
     JsonLd,
     Feed,
     Html,

@@ -647,6 +647,17 @@ def test_board_in_page_ignores_other_pages(url, body):
     assert Radancy.board_in_page(page_at(url, body)) is None
 
 
+def test_a_talentbrew_page_is_its_own_board_whatever_it_links_to():
+    # an apply link to the system behind the site: not the board the page lists
+    body = fixture("search_page.html").replace(
+        b"</header>",
+        b'<a href="https://acme.taleo.net/careersection/2/jobdetail.ftl?job=123">Apply</a>'
+        b'<a href="https://acme.avature.net/careers/JobDetail/Engineer/42">Apply</a></header>',
+    )
+    found = add.find_in_page(body, "https://jobs.acme.com/", "text/html")
+    assert found is not None and (found.key, found.board) == ("radancy", "jobs.acme.com")
+
+
 def test_watcher_add_reads_a_careers_page_once_for_its_site(server):
     server.routes["/careers"] = Reply(
         200, fixture("search_page.html"), {"Content-Type": "text/html"}

@@ -64,6 +64,9 @@ _SOURCES: tuple[type[Source], ...] = (
     Amazon,
     Google,
     Apple,
+    # before the platforms known by the links of a page: a TalentBrew page links to the
+    # system its postings apply through
+    Radancy,
     Avature,
     SuccessFactors,
     Taleo,
@@ -78,7 +81,6 @@ _SOURCES: tuple[type[Source], ...] = (
     Uber,
     Tesla,
     Eightfold,
-    Radancy,
     JsonLd,
     Feed,
     Html,

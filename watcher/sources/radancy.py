@@ -4,7 +4,11 @@ Each site is on the company's own host (jobs.citi.com, www.capitalonecareers.com
 jobs.boeing.com), some under a locale path (`jobs.acme.com/en`: its links are
 `/en/job/...`). A posting's link is `/job/{place}/{title}/{company number}/{job id}`;
 a host that lists several companies' postings is narrowed to one by that number
-(`jobs.acme.com/1234`, `jobs.acme.com/en/1234`).
+(`jobs.acme.com/1234`, `jobs.acme.com/en/1234`): the search is asked for that company
+(`OrganizationIds`, as public scrapers send the number of the links) and only links
+with that number are kept. Links are recognised by their shape on any host (detection
+drops `www.`: the search page's redirect gives it back, and its locale path); a bare
+`/search-jobs` is not TalentBrew's alone, so a page is known by its markup instead.
 
 The list is the site's own search, `GET /search-jobs/results?...&SearchType=5` with
 `X-Requested-With: XMLHttpRequest`: JSON whose `results` is the HTML the search page
@@ -16,7 +20,10 @@ Search Results List"...), so each read starts with the search page (`/search-job
 preamble) for that name. `SearchFiltersModuleName` is left empty: the filters' HTML, a
 megabyte or more on large sites, is then not sent. `RecordsPerPage` is honoured up to
 the search's window of 10,000 postings; 500 a page. A site that serves fewer a page
-says so (`data-records-per-page`), and pages follow by the counts the section states.
+says so (`data-records-per-page`), and pages follow by the counts the section states
+(the job count first: the count of all results takes content pages in, and some sites
+count a posting once per place). The order is the search's own (relevance), as every
+public scraper asks; large pages keep its shifts between pages small.
 
 Cards differ per site: the title is a heading in or around the link (else an element
 whose class names the title, else the link's text); place, date, category, brand and
@@ -50,7 +57,7 @@ from watcher.sources.jsonld import (
     public_url,
 )
 from watcher.sources.markup import HTML_ACCEPT, field_kind, written_date
-from watcher.text import clean, employment, parse_time
+from watcher.text import clean, employment, one_line, parse_time
 
 PAGE_SIZE = 500
 WINDOW = 10_000  # the search serves nothing from this offset on
@@ -286,7 +293,8 @@ class Radancy(Source):
         final = urlsplit(public_url(response.url, posting.url, self.api))
         if final.path != urlsplit(posting.url).path and not _JOB_ENDING.search(final.path):
             raise SourceError(
-                f"the posting is gone (its page leads to {final.path or '/'})", kind="not_found"
+                f"the posting is gone (its page leads to {one_line(final.path, 80) or '/'})",
+                kind="not_found",
             )
         tree = LexborHTMLParser(page_text(response))
         detailed = completed_from_page(posting, tree, posting.url)

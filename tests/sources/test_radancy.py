@@ -259,6 +259,17 @@ def test_when_a_page_follows(attributes, page, listed, more):
     assert (parse_page(source, body, NOW, request).next is not None) is more
 
 
+def test_counts_stated_on_another_element_than_the_section():
+    source = Radancy("jobs.acme.com")
+    request = search(source)
+    links = '<li><a href="/job/x/y/1234/10001" data-job-id="10001"><h2>T</h2></a></li>'
+    section = (
+        '<section id="search-results" data-total-pages="9">'
+        '<p data-total-job-results="2" data-records-per-page="2"></p>'
+    )
+    assert parse_page(source, envelope(links, section), NOW, request).next is None
+
+
 def test_an_empty_search_is_no_error():
     page = results(Radancy("jobs.acme.com"), "empty.json")
     assert page.postings == [] and page.next is None

@@ -221,10 +221,10 @@ class Radancy(Source):
         module = request.meta.get("module", MODULE)
         site = request.meta.get("site", self.site)
         tree = LexborHTMLParser(fragment)
-        counted = tree.css_first(_COUNTED)
         page_url = public_url(response.url, request.meta.get("url", request.url), self.api)
         links = list(_job_links(tree, page_url))
-        if counted is None and not links and payload.get("hasJobs") is not False:
+        counted = tree.css_first(_COUNTED) is not None
+        if not counted and not links and payload.get("hasJobs") is not False:
             raise SourceError(
                 f"TalentBrew's search answered no result list (is {module!r} the name of "
                 "the site's results module?)",
@@ -237,7 +237,7 @@ class Radancy(Source):
             if not self.org or org in (None, self.org)
         )
         page = int(request.meta.get("page") or 1)
-        more = bool(links) and _more(counted, page, len(links))
+        more = bool(links) and _more(tree, page, len(links))
         following = self._results(page + 1, module, site)
         return Page(postings, following if more else None)
 
@@ -475,23 +475,24 @@ def _text(node: LexborNode) -> str | None:
     return None
 
 
-def _more(counted: LexborNode | None, page: int, listed: int) -> bool:
-    """Whether a page follows page `page`, by the counts the results section states
-    (the job count before the count of all results, which takes in content pages),
-    else by a full page."""
-    stated = counted.attributes if counted is not None else {}
-    size = _number(stated.get("data-records-per-page"))
+def _more(tree: LexborHTMLParser, page: int, listed: int) -> bool:
+    """Whether a page follows page `page`, by the counts the results fragment states
+    (the job count before the count of all results, which takes in content pages; some
+    sites state them on another element than the results section), else by a full page."""
+    size = _stated(tree, "data-records-per-page")
     size = size if size and size <= PAGE_SIZE else PAGE_SIZE
-    total = _number(stated.get("data-total-job-results"))
-    total = total if total is not None else _number(stated.get("data-total-results"))
+    total = _stated(tree, "data-total-job-results")
+    total = total if total is not None else _stated(tree, "data-total-results")
     if total is not None:
         return page * size < total
-    pages = _number(stated.get("data-total-pages"))
+    pages = _stated(tree, "data-total-pages")
     if pages is not None:
         return page < pages
     return listed >= size
 
 
-def _number(value: Any) -> int | None:
-    text = clean(value)
+def _stated(tree: LexborHTMLParser, attribute: str) -> int | None:
+    """The number the first element with `attribute` gives it."""
+    node = tree.css_first(f"[{attribute}]")
+    text = clean(node.attributes.get(attribute)) if node is not None else None
     return int(text) if text and text.isdigit() and len(text) < 10 else None

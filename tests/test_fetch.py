@@ -356,11 +356,12 @@ def test_minimum_gap_between_starts_to_a_host(srv: FaultServer) -> None:
     starts = sorted(hit.at for hit in srv.hits)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     # Times taken at the server carry connect latency and thread scheduling: a few ms each way
-    # (the fetcher's own starts are >= 0.2 s apart). Over the whole run the slack is shared.
-    # The first fetch is awaited before the others start: its gap is the longer of the
-    # minimum and its own duration, which a busy machine can stretch past 0.3 s.
-    assert gaps[0] > 0.17 and all(0.17 < gap < 0.3 for gap in gaps[1:]), gaps
-    assert starts[-1] - starts[0] >= 4 * 0.2 - 0.02, gaps
+    # (the fetcher's own starts are >= 0.2 s apart). The gap is a minimum: a busy machine
+    # (the suite runs two workers a core) stretches single gaps, so the upper bound is on
+    # the whole run: the gathered fetches are not made one after another's answer plus
+    # the gap, nor held back for long.
+    assert all(gap > 0.17 for gap in gaps), gaps
+    assert 4 * 0.2 - 0.02 <= starts[-1] - starts[0] < 4 * 0.2 + 0.6, gaps
 
 
 # --- headers ------------------------------------------------------------------------------
